@@ -1,0 +1,69 @@
+/**
+ * Keras-style training log lines, as TensorFlow 2.0's `model.fit(verbose=1)` prints them:
+ *   Train on 40000 samples, validate on 10000 samples
+ *   Epoch 1/10
+ *   40000/40000 [==============================] - 400s 10ms/sample - loss: 1.3217 - accuracy: 0.5365 - ...
+ * Shared by the CLI and the UI so both show the same lines.
+ */
+import type { EpochMetrics, EpochRecord } from './training-events.js';
+
+const BAR_WIDTH = 30;
+
+export function trainOnLine(trainCount: number, validationCount: number): string {
+  return validationCount > 0
+    ? `Train on ${trainCount} samples, validate on ${validationCount} samples`
+    : `Train on ${trainCount} samples`;
+}
+
+export function epochHeader(epoch: number, epochs: number): string {
+  return `Epoch ${epoch}/${epochs}`;
+}
+
+export function formatMetric(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Math.abs(value) > 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(4);
+}
+
+export function metricsText(m: Partial<EpochMetrics>): string {
+  const order: (keyof EpochMetrics)[] = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];
+  return order
+    .filter((k) => m[k] !== undefined)
+    .map((k) => ` - ${k}: ${formatMetric(m[k] as number)}`)
+    .join('');
+}
+
+export function progressBar(current: number, total: number): string {
+  const width = String(total).length;
+  const head = `${String(current).padStart(width)}/${total} [`;
+  if (current >= total) return `${head}${'='.repeat(BAR_WIDTH)}]`;
+  const done = Math.floor((BAR_WIDTH * current) / total);
+  const bar = done > 0 ? '='.repeat(done - 1) + '>' : '';
+  return `${head}${bar}${'.'.repeat(BAR_WIDTH - bar.length)}]`;
+}
+
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (s >= 60) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return `${s}s`;
+}
+
+/** Time per sample as TF 2.0 prints it: `10ms/sample`, `850us/sample` or `2s/sample`. */
+export function perSample(msPerSample: number): string {
+  const seconds = msPerSample / 1000;
+  if (seconds >= 1) return `${Math.round(seconds)}s/sample`;
+  if (seconds >= 1e-3) return `${Math.round(msPerSample)}ms/sample`;
+  return `${Math.round(msPerSample * 1000)}us/sample`;
+}
+
+/** The in-progress line, rewritten in place in a terminal. */
+export function batchLine(seen: number, total: number, etaSeconds: number, m: Partial<EpochMetrics>): string {
+  return `${progressBar(seen, total)} - ETA: ${formatEta(etaSeconds)}${metricsText(m)}`;
+}
+
+/** The line that closes an epoch. */
+export function epochLine(record: EpochRecord): string {
+  const seconds = Math.round(record.durationMs / 1000);
+  const ms = record.samples > 0 ? record.durationMs / record.samples : 0;
+  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perSample(ms)}${metricsText(record)}`;
+}

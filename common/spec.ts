@@ -1,0 +1,167 @@
+/**
+ * The model specification: a Keras-like description of a CNN as plain data.
+ * Pure TypeScript: imported by the engine, the CLI, the main process and the renderer.
+ */
+
+export const ACTIVATIONS = [
+  'linear',
+  'relu',
+  'relu6',
+  'elu',
+  'selu',
+  'sigmoid',
+  'tanh',
+  'softmax',
+  'softplus',
+  'softsign',
+  'swish',
+] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export const PADDINGS = ['valid', 'same'] as const;
+export type Padding = (typeof PADDINGS)[number];
+
+/** A size given as one number (square) or as [height, width]. */
+export type Size2 = number | [number, number];
+
+export interface Conv2DLayer {
+  type: 'Conv2D';
+  filters: number;
+  kernelSize: Size2;
+  strides?: Size2;
+  padding?: Padding;
+  activation?: Activation;
+  useBias?: boolean;
+  name?: string;
+}
+
+export interface Pooling2DLayer {
+  type: 'MaxPooling2D' | 'AveragePooling2D';
+  poolSize?: Size2;
+  /** Defaults to poolSize, as in Keras. */
+  strides?: Size2;
+  padding?: Padding;
+  name?: string;
+}
+
+export interface GlobalAveragePooling2DLayer {
+  type: 'GlobalAveragePooling2D';
+  name?: string;
+}
+
+export interface DropoutLayer {
+  type: 'Dropout';
+  rate: number;
+  name?: string;
+}
+
+export interface BatchNormalizationLayer {
+  type: 'BatchNormalization';
+  momentum?: number;
+  epsilon?: number;
+  name?: string;
+}
+
+export interface FlattenLayer {
+  type: 'Flatten';
+  name?: string;
+}
+
+export interface DenseLayer {
+  type: 'Dense';
+  units: number;
+  activation?: Activation;
+  useBias?: boolean;
+  name?: string;
+}
+
+export interface ActivationLayer {
+  type: 'Activation';
+  activation: Activation;
+  name?: string;
+}
+
+export type LayerSpec =
+  | Conv2DLayer
+  | Pooling2DLayer
+  | GlobalAveragePooling2DLayer
+  | DropoutLayer
+  | BatchNormalizationLayer
+  | FlattenLayer
+  | DenseLayer
+  | ActivationLayer;
+
+export type LayerType = LayerSpec['type'];
+
+export const LAYER_TYPES: readonly LayerType[] = [
+  'Conv2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'Dropout',
+  'BatchNormalization',
+  'Flatten',
+  'Dense',
+  'Activation',
+];
+
+export interface ModelSpec {
+  name?: string;
+  /** [height, width, channels], channels last as in Keras. */
+  inputShape: [number, number, number];
+  layers: LayerSpec[];
+}
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export const LOSSES = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const;
+export type LossName = (typeof LOSSES)[number];
+
+export interface TrainingSettings {
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** Only used by sgd and rmsprop. */
+  momentum: number;
+  loss: LossName;
+  batchSize: number;
+  epochs: number;
+  /**
+   * Held out for validation, stratified by class: a fraction of the training set below 1 (0 for none),
+   * or a count of images from 1 up.
+   */
+  validationSplit: number;
+  seed: number;
+  augmentation: Augmentation;
+}
+
+/** Per-batch augmentation of training images, seeded by the run's seed. */
+export interface Augmentation {
+  horizontalFlip: boolean;
+  /** Random shift of up to this many pixels in each direction, the border zero-padded (0 for none). */
+  shiftPixels: number;
+}
+
+/** What a spec file holds: the model and, optionally, how to train it. */
+export interface ExperimentSpec {
+  model: ModelSpec;
+  training: TrainingSettings;
+}
+
+/** Keras defaults, and the seed experiment's settings (Adam 0.001, batch 32, 10 epochs). */
+export const DEFAULT_TRAINING: TrainingSettings = {
+  optimizer: 'adam',
+  learningRate: 0.001,
+  // Keras's default for both SGD and RMSprop; the UI suggests 0.9 when SGD is chosen.
+  momentum: 0,
+  loss: 'categoricalCrossentropy',
+  batchSize: 32,
+  epochs: 10,
+  validationSplit: 0.2,
+  seed: 42,
+  augmentation: { horizontalFlip: false, shiftPixels: 0 },
+};
+
+export function pair(size: Size2): [number, number] {
+  return typeof size === 'number' ? [size, size] : [size[0], size[1]];
+}

@@ -1,0 +1,258 @@
+/**
+ * Shape inference and parameter counting, the same numbers Keras `model.summary()` prints, plus plain-language
+ * errors on the layer at fault for models that could never be built or trained.
+ */
+import { LIMITS } from './limits.js';
+import { pair, type LayerSpec, type ModelSpec, type Padding } from './spec.js';
+
+/** Output shape without the batch dimension: [h, w, c] for images, [n] for vectors. */
+export type Shape = number[];
+
+export interface LayerSummary {
+  index: number;
+  name: string;
+  type: LayerSpec['type'];
+  outputShape: Shape | null;
+  params: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  error?: string;
+}
+
+export interface ModelSummary {
+  layers: LayerSummary[];
+  inputShape: Shape;
+  outputShape: Shape | null;
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  errors: { layerIndex: number | null; message: string }[];
+  ok: boolean;
+}
+
+export interface SummarizeOptions {
+  /** When given, the last layer must produce this many class scores. */
+  numClasses?: number;
+}
+
+/** Keras's default layer names: conv2d, conv2d_1, max_pooling2d, dense, dense_1 ... */
+const KERAS_BASE_NAMES: Record<LayerSpec['type'], string> = {
+  Conv2D: 'conv2d',
+  MaxPooling2D: 'max_pooling2d',
+  AveragePooling2D: 'average_pooling2d',
+  GlobalAveragePooling2D: 'global_average_pooling2d',
+  Dropout: 'dropout',
+  BatchNormalization: 'batch_normalization',
+  Flatten: 'flatten',
+  Dense: 'dense',
+  Activation: 'activation',
+};
+
+export function layerNames(layers: LayerSpec[]): string[] {
+  const seen = new Map<string, number>();
+  return layers.map((layer) => {
+    if (layer.name) return layer.name;
+    const base = KERAS_BASE_NAMES[layer.type];
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  });
+}
+
+function windowOutput(input: number, window: number, stride: number, padding: Padding): number {
+  return padding === 'same' ? Math.ceil(input / stride) : Math.floor((input - window) / stride) + 1;
+}
+
+function describeShape(shape: Shape): string {
+  return shape.length === 3 ? `${shape[0]}x${shape[1]}x${shape[2]}` : `a vector of ${shape[0]}`;
+}
+
+interface Step {
+  out: Shape | null;
+  trainable: number;
+  nonTrainable: number;
+  error?: string;
+}
+
+function needImage(layer: LayerSpec, input: Shape): string | undefined {
+  if (input.length === 3) return undefined;
+  return `${layer.type} needs an image (height x width x channels) but its input is ${describeShape(input)}; move it before Flatten/GlobalAveragePooling2D`;
+}
+
+function windowed(layer: LayerSpec, input: Shape, kernel: [number, number], strides: [number, number], padding: Padding, what: string): Shape | string {
+  const [h, w] = [input[0], input[1]];
+  if (padding === 'valid' && (kernel[0] > h || kernel[1] > w)) {
+    return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
+  }
+  void layer;
+  return [windowOutput(h, kernel[0], strides[0], padding), windowOutput(w, kernel[1], strides[1], padding)];
+}
+
+function step(layer: LayerSpec, input: Shape): Step {
+  switch (layer.type) {
+    case 'Conv2D': {
+      const bad = needImage(layer, input);
+      if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
+      const kernel = pair(layer.kernelSize);
+      const hw = windowed(layer, input, kernel, pair(layer.strides ?? 1), layer.padding ?? 'valid', 'kernel');
+      const bias = layer.useBias === false ? 0 : layer.filters;
+      const params = kernel[0] * kernel[1] * input[2] * layer.filters + bias;
+      if (typeof hw === 'string') return { out: null, trainable: params, nonTrainable: 0, error: hw };
+      return { out: [hw[0], hw[1], layer.filters], trainable: params, nonTrainable: 0 };
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      const bad = needImage(layer, input);
+      if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
+      const pool = pair(layer.poolSize ?? 2);
+      const hw = windowed(layer, input, pool, pair(layer.strides ?? pool), layer.padding ?? 'valid', 'pool');
+      if (typeof hw === 'string') return { out: null, trainable: 0, nonTrainable: 0, error: hw };
+      return { out: [hw[0], hw[1], input[2]], trainable: 0, nonTrainable: 0 };
+    }
+    case 'GlobalAveragePooling2D': {
+      const bad = needImage(layer, input);
+      if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
+      return { out: [input[2]], trainable: 0, nonTrainable: 0 };
+    }
+    case 'Flatten': {
+      if (input.length === 1) return { out: input, trainable: 0, nonTrainable: 0 };
+      return { out: [input.reduce((a, b) => a * b, 1)], trainable: 0, nonTrainable: 0 };
+    }
+    case 'Dense': {
+      if (input.length !== 1) {
+        return {
+          out: null,
+          trainable: 0,
+          nonTrainable: 0,
+          error: `Dense needs a flat vector but its input is an image of ${describeShape(input)}; add Flatten or GlobalAveragePooling2D before it`,
+        };
+      }
+      const bias = layer.useBias === false ? 0 : layer.units;
+      return { out: [layer.units], trainable: input[0] * layer.units + bias, nonTrainable: 0 };
+    }
+    case 'BatchNormalization': {
+      const c = input[input.length - 1];
+      // gamma and beta train; the moving mean and variance are updated, not trained (as Keras counts them).
+      return { out: input, trainable: 2 * c, nonTrainable: 2 * c };
+    }
+    case 'Dropout':
+    case 'Activation':
+      return { out: input, trainable: 0, nonTrainable: 0 };
+    default: {
+      const never: never = layer;
+      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Index of the layer that produces class scores: the last Dense, ignoring trailing Activation/Dropout. */
+function outputLayerIndex(layers: LayerSpec[]): number {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const t = layers[i].type;
+    if (t === 'Activation' || t === 'Dropout') continue;
+    return i;
+  }
+  return layers.length - 1;
+}
+
+export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): ModelSummary {
+  const names = layerNames(spec.layers);
+  const layers: LayerSummary[] = [];
+  const errors: ModelSummary['errors'] = [];
+  let shape: Shape | null = [...spec.inputShape];
+  spec.layers.forEach((layer, index) => {
+    let s: Step;
+    if (shape === null) {
+      s = { out: null, trainable: 0, nonTrainable: 0 };
+    } else {
+      s = step(layer, shape);
+    }
+    if (s.error) errors.push({ layerIndex: index, message: `layers[${index}] ${names[index]} (${layer.type}): ${s.error}` });
+    layers.push({
+      index,
+      name: names[index],
+      type: layer.type,
+      outputShape: s.out,
+      params: s.trainable + s.nonTrainable,
+      trainableParams: s.trainable,
+      nonTrainableParams: s.nonTrainable,
+      ...(s.error ? { error: s.error } : {}),
+    });
+    shape = s.out;
+  });
+
+  const finalShape: Shape | null = shape;
+  if (options.numClasses !== undefined && finalShape !== null && spec.layers.length > 0) {
+    const outIndex = outputLayerIndex(spec.layers);
+    const last = spec.layers[outIndex];
+    const n = options.numClasses;
+    let problem: string | undefined;
+    if (finalShape.length !== 1) {
+      problem = `the model ends with an image of ${describeShape(finalShape)}, but it must end with class scores; add Flatten and Dense(${n}, softmax)`;
+    } else if (last.type !== 'Dense') {
+      problem = `the model must end with Dense(${n}, softmax) to score ${n} classes, but its last layer is ${last.type}`;
+    } else if (finalShape[0] !== n) {
+      problem = `the output layer has ${finalShape[0]} units but the dataset has ${n} classes; set units to ${n}`;
+    } else {
+      const act = spec.layers.slice(outIndex).reduce<string | undefined>(
+        (a, l) => (l.type === 'Activation' ? l.activation : l.type === 'Dense' ? (l.activation ?? 'linear') : a),
+        undefined,
+      );
+      if (act !== 'softmax') {
+        problem = `the output layer's activation is ${act ?? 'linear'}, but cross-entropy training needs class probabilities; use activation softmax`;
+      }
+    }
+    if (problem) {
+      const prev = layers[outIndex].error;
+      if (!prev) layers[outIndex].error = problem;
+      errors.push({ layerIndex: outIndex, message: `layers[${outIndex}] ${names[outIndex]} (${last.type}): ${problem}` });
+    }
+  }
+
+  const trainableParams = layers.reduce((a, l) => a + l.trainableParams, 0);
+  const nonTrainableParams = layers.reduce((a, l) => a + l.nonTrainableParams, 0);
+  const totalParams = trainableParams + nonTrainableParams;
+  if (totalParams > LIMITS.maxParams) {
+    errors.push({
+      layerIndex: null,
+      message: `the model has ${totalParams.toLocaleString('en-US')} parameters; at most ${LIMITS.maxParams.toLocaleString('en-US')} are allowed`,
+    });
+  }
+  return {
+    layers,
+    inputShape: [...spec.inputShape],
+    outputShape: finalShape,
+    totalParams,
+    trainableParams,
+    nonTrainableParams,
+    errors,
+    ok: errors.length === 0,
+  };
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function shapeText(shape: Shape | null): string {
+  return shape === null ? '?' : `(None, ${shape.join(', ')})`;
+}
+
+/** The Keras-style summary table, as `model.summary()` prints it. */
+export function formatSummary(summary: ModelSummary, modelName = 'sequential'): string {
+  const rows = summary.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), fmt(l.params)]);
+  const widths = [34, 26, 12];
+  const line = (ch: string) => ch.repeat(widths[0] + widths[1] + widths[2]);
+  const row = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
+  const out = [`Model: "${modelName}"`, line('_'), row(['Layer (type)', 'Output Shape', 'Param #']), line('=')];
+  rows.forEach((r, i) => {
+    out.push(row(r));
+    out.push(i === rows.length - 1 ? line('=') : line('_'));
+  });
+  out.push(`Total params: ${fmt(summary.totalParams)}`);
+  out.push(`Trainable params: ${fmt(summary.trainableParams)}`);
+  out.push(`Non-trainable params: ${fmt(summary.nonTrainableParams)}`);
+  out.push(line('_'));
+  for (const e of summary.errors) out.push(`Error: ${e.message}`);
+  return out.join('\n');
+}

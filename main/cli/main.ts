@@ -1,0 +1,106 @@
+/** The `layerbench` command line: the engine without a window. */
+import { parseArgs } from 'node:util';
+import { CliError, EXIT } from './exit-codes.js';
+import { summaryCommand } from './summary-command.js';
+import { trainCommand } from './train-command.js';
+import { appVersion } from './version.js';
+
+const USAGE = `Usage: layerbench <command> [options]
+
+Commands:
+  train   <spec.json | --preset NAME> --dataset NAME [--epochs N] [--batch-size N]
+          [--learning-rate X] [--seed N] [--out DIR]
+                     Train headlessly; writes the run folder (log, epochs, saved model).
+  summary <spec.json | --preset NAME> [--dataset NAME]
+                     Print the Keras-style model summary.
+
+Presets:  seed-baseline, seed-dropout, seed-batchnorm, seed-both
+Datasets: mnist (bundled)
+
+Exit codes: 0 ok, 1 training failed, 2 bad usage or spec, 3 dataset error, 4 write error, 130 stopped.`;
+
+type Handler = (positionals: string[], values: Record<string, string | boolean | undefined>) => Promise<number>;
+
+function intOption(values: Record<string, unknown>, key: string): number | undefined {
+  const v = values[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new CliError(`--${key} must be a whole number, got "${String(v)}"`, EXIT.usage);
+  return n;
+}
+
+function numberOption(values: Record<string, unknown>, key: string): number | undefined {
+  const v = values[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CliError(`--${key} must be a number, got "${String(v)}"`, EXIT.usage);
+  return n;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+const commands: Record<string, { options: Record<string, { type: 'string' | 'boolean' }>; run: Handler }> = {
+  train: {
+    options: {
+      preset: { type: 'string' },
+      dataset: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'learning-rate': { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+    },
+    run: (pos, v) => {
+      const dataset = str(v.dataset);
+      if (!dataset) throw new CliError('train needs --dataset NAME (for example --dataset mnist)', EXIT.usage);
+      return trainCommand({
+        spec: pos[0],
+        preset: str(v.preset),
+        dataset,
+        epochs: intOption(v, 'epochs'),
+        batchSize: intOption(v, 'batch-size'),
+        learningRate: numberOption(v, 'learning-rate'),
+        seed: intOption(v, 'seed'),
+        out: str(v.out),
+      });
+    },
+  },
+  summary: {
+    options: { preset: { type: 'string' }, dataset: { type: 'string' } },
+    run: (pos, v) => summaryCommand({ spec: pos[0], preset: str(v.preset), dataset: str(v.dataset) }),
+  },
+};
+
+export function registerCommand(name: string, options: Record<string, { type: 'string' | 'boolean' }>, run: Handler): void {
+  commands[name] = { options, run };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version') {
+    process.stdout.write(appVersion() + '\n');
+    return EXIT.ok;
+  }
+  const command = commands[name];
+  try {
+    if (!command) throw new CliError(`unknown command "${name}"\n\n${USAGE}`, EXIT.usage);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new CliError(`${(e as Error).message}\n\n${USAGE}`, EXIT.usage);
+    }
+    return await command.run(parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
+  } catch (e) {
+    if (e instanceof CliError) {
+      process.stderr.write(`layerbench: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`layerbench: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.trainingFailed;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * In-memory image datasets. Pixels stay uint8 (one byte per value, HWC order) and are normalized batch by
+ * batch on the way into TensorFlow, so CIFAR-10's 50,000 training images cost 150 MB, not 600 MB.
+ */
+
+export interface ImageSet {
+  /** count * height * width * channels bytes, image after image, each row-major HWC. */
+  images: Uint8Array;
+  /** Class index of each image. */
+  labels: Uint16Array;
+  count: number;
+}
+
+export interface Dataset {
+  /** How the dataset was named on the command line or in the UI, e.g. `mnist` or `cifar10:/data/cifar`. */
+  id: string;
+  /** Human name, e.g. "MNIST (bundled, 10,000 digits)". */
+  name: string;
+  /** [height, width, channels]. */
+  inputShape: [number, number, number];
+  classNames: string[];
+  train: ImageSet;
+  /** A separate test set, kept apart from training and validation for final evaluation. */
+  test?: ImageSet;
+  /** Where the data came from (a file or folder), for the run record. */
+  source: string;
+}
+
+export class DatasetError extends Error {
+  constructor(
+    message: string,
+    /** The file or folder at fault. */
+    readonly file?: string,
+    /** The record (image) index within the file, where it applies. */
+    readonly record?: number,
+  ) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+export function imageSize(shape: [number, number, number]): number {
+  return shape[0] * shape[1] * shape[2];
+}
+
+/** A view of some images of a set, by index, so splits never copy pixels. */
+export interface Subset {
+  source: ImageSet;
+  indices: Uint32Array;
+}
+
+export function allOf(set: ImageSet): Subset {
+  const indices = new Uint32Array(set.count);
+  for (let i = 0; i < set.count; i++) indices[i] = i;
+  return { source: set, indices };
+}
+
+export function classCounts(subset: Subset, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const i of subset.indices) counts[subset.source.labels[i]]++;
+  return counts;
+}

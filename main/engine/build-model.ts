@@ -1,0 +1,92 @@
+/** Turns a validated ModelSpec into a compiled tf.LayersModel. */
+import { layerNames, summarize } from '../../common/summarize.js';
+import { pair, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../common/spec.js';
+import type { LayersModel, TF } from './tf-types.js';
+
+export class ModelBuildError extends Error {
+  constructor(
+    message: string,
+    readonly layerIndex: number | null,
+  ) {
+    super(message);
+    this.name = 'ModelBuildError';
+  }
+}
+
+type TfLayer = Parameters<ReturnType<TF['sequential']>['add']>[0];
+
+function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]): TfLayer {
+  const base = { name, ...(inputShape ? { inputShape } : {}) };
+  switch (layer.type) {
+    case 'Conv2D':
+      return tf.layers.conv2d({
+        ...base,
+        filters: layer.filters,
+        kernelSize: pair(layer.kernelSize),
+        strides: pair(layer.strides ?? 1),
+        padding: layer.padding ?? 'valid',
+        activation: layer.activation ?? 'linear',
+        useBias: layer.useBias ?? true,
+      });
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      const poolSize = pair(layer.poolSize ?? 2);
+      const config = { ...base, poolSize, strides: pair(layer.strides ?? poolSize), padding: layer.padding ?? 'valid' };
+      return layer.type === 'MaxPooling2D' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
+    }
+    case 'GlobalAveragePooling2D':
+      return tf.layers.globalAveragePooling2d(base);
+    case 'Dropout':
+      return tf.layers.dropout({ ...base, rate: layer.rate });
+    case 'BatchNormalization':
+      // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them.
+      return tf.layers.batchNormalization({ ...base, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3 });
+    case 'Flatten':
+      return tf.layers.flatten(base);
+    case 'Dense':
+      return tf.layers.dense({ ...base, units: layer.units, activation: layer.activation ?? 'linear', useBias: layer.useBias ?? true });
+    case 'Activation':
+      return tf.layers.activation({ ...base, activation: layer.activation });
+    default: {
+      const never: never = layer;
+      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Builds the (uncompiled) model. Architectural errors are caught first, on the layer at fault. */
+export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): LayersModel {
+  const summary = summarize(spec, numClasses !== undefined ? { numClasses } : {});
+  if (!summary.ok) {
+    const first = summary.errors[0];
+    throw new ModelBuildError(summary.errors.map((e) => e.message).join('\n'), first.layerIndex);
+  }
+  const names = layerNames(spec.layers);
+  const model = tf.sequential({ name: spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
+  spec.layers.forEach((layer, i) => model.add(toLayer(tf, layer, names[i], i === 0 ? [...spec.inputShape] : undefined)));
+  return model;
+}
+
+export function makeOptimizer(tf: TF, settings: TrainingSettings) {
+  switch (settings.optimizer) {
+    case 'adam':
+      // Keras's epsilon (1e-7) and betas.
+      return tf.train.adam(settings.learningRate, 0.9, 0.999, 1e-7);
+    case 'sgd':
+      return settings.momentum > 0 ? tf.train.momentum(settings.learningRate, settings.momentum) : tf.train.sgd(settings.learningRate);
+    case 'rmsprop':
+      // Keras's rho (0.9) and epsilon (1e-7).
+      return tf.train.rmsprop(settings.learningRate, 0.9, settings.momentum, 1e-7);
+    default: {
+      const never: never = settings.optimizer;
+      throw new Error(`Unsupported optimizer ${String(never)}`);
+    }
+  }
+}
+
+export function compileModel(tf: TF, model: LayersModel, settings: TrainingSettings) {
+  const optimizer = makeOptimizer(tf, settings);
+  const sparse = settings.loss === 'sparseCategoricalCrossentropy';
+  model.compile({ optimizer, loss: settings.loss, metrics: [sparse ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy'] });
+  return optimizer;
+}

@@ -1,0 +1,200 @@
+/**
+ * The training loop: a seeded, stoppable, event-emitting equivalent of Keras's `model.fit`, driving
+ * `trainOnBatch` so batches are built from uint8 pixels on demand and a stop lands on a batch boundary.
+ */
+import { summarize } from '../../common/summarize.js';
+import type { ExperimentSpec } from '../../common/spec.js';
+import type { EpochRecord, RunStatus, TrainingEvent } from '../../common/training-events.js';
+import { mulberry32, shuffleInPlace } from '../../common/random.js';
+import type { Dataset, Subset } from '../data/dataset.js';
+import { stratifiedSplit, type SplitRecord } from '../data/split.js';
+import { buildModel, compileModel, ModelBuildError } from './build-model.js';
+import { makeBatch } from './batches.js';
+import { deriveSeed, restoreMathRandom, seedMathRandom } from './seeded-random.js';
+import type { EngineBackend, LayersModel } from './tf-types.js';
+import { evaluateSubset } from './validate.js';
+
+export interface TrainOptions {
+  backend: EngineBackend;
+  experiment: ExperimentSpec;
+  dataset: Dataset;
+  onEvent?: (event: TrainingEvent) => void;
+  /** Aborting stops the run at the next batch boundary, keeping the history so far. */
+  signal?: AbortSignal;
+  /** Least time between two batch events; the last batch of an epoch is always reported. */
+  batchEventIntervalMs?: number;
+  /** Called after each epoch with the model (for checkpoints); may be async. */
+  afterEpoch?: (model: LayersModel, record: EpochRecord) => Promise<void> | void;
+}
+
+export interface TrainResult {
+  status: RunStatus;
+  history: EpochRecord[];
+  split: SplitRecord;
+  durationMs: number;
+  error?: { code: string; message: string };
+  /** The trained model (absent when it could not be built). Call dispose() when done with it. */
+  model?: LayersModel;
+  dispose(): void;
+}
+
+export class TrainingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TrainingError';
+  }
+}
+
+function errorInfo(e: unknown): { code: string; message: string } {
+  if (e instanceof TrainingError) return { code: e.code, message: e.message };
+  if (e instanceof ModelBuildError) return { code: 'INVALID_MODEL', message: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  if (/out of memory|OOM|Array buffer allocation failed|Invalid array length/i.test(message)) {
+    return { code: 'OUT_OF_MEMORY', message: `out of memory: ${message}; try a smaller batch size or model` };
+  }
+  return { code: 'TRAINING_FAILED', message };
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { backend, experiment, dataset } = options;
+  const { tf } = backend;
+  const settings = experiment.training;
+  const emit = options.onEvent ?? (() => {});
+  const interval = options.batchEventIntervalMs ?? 200;
+  const numClasses = dataset.classNames.length;
+  const sparse = settings.loss === 'sparseCategoricalCrossentropy';
+  const started = Date.now();
+  const history: EpochRecord[] = [];
+  const split = stratifiedSplit(dataset.train, settings.validationSplit, settings.seed);
+  const trainSet: Subset = split.train;
+  const valSet: Subset = split.validation;
+  let model: LayersModel | undefined;
+  let optimizer: { dispose(): void } | undefined;
+  let status: RunStatus = 'finished';
+  let error: { code: string; message: string } | undefined;
+  const dispose = () => {
+    model?.dispose();
+    optimizer?.dispose();
+    model = undefined;
+    optimizer = undefined;
+  };
+
+  try {
+    if (dataset.inputShape.join('x') !== experiment.model.inputShape.join('x')) {
+      throw new TrainingError(
+        'SHAPE_MISMATCH',
+        `the model expects ${experiment.model.inputShape.join('x')} images but dataset ${dataset.id} has ${dataset.inputShape.join('x')}`,
+      );
+    }
+    if (settings.batchSize > trainSet.indices.length) {
+      throw new TrainingError(
+        'BATCH_TOO_LARGE',
+        `batch size ${settings.batchSize} is larger than the ${trainSet.indices.length} training images; choose at most ${trainSet.indices.length}`,
+      );
+    }
+    seedMathRandom(deriveSeed(settings.seed, 'init'));
+    model = buildModel(tf, experiment.model, numClasses);
+    optimizer = compileModel(tf, model, settings);
+    const trainCount = trainSet.indices.length;
+    const batches = Math.ceil(trainCount / settings.batchSize);
+    emit({
+      type: 'start',
+      backend: { name: backend.name, native: backend.native, detail: backend.detail, ...(backend.warning ? { warning: backend.warning } : {}) },
+      trainCount,
+      validationCount: valSet.indices.length,
+      epochs: settings.epochs,
+      initialEpoch: 1,
+      batchSize: settings.batchSize,
+      batchesPerEpoch: batches,
+      totalParams: summarize(experiment.model).totalParams,
+    });
+
+    for (let epoch = 1; epoch <= settings.epochs && status === 'finished'; epoch++) {
+      emit({ type: 'epochStart', epoch, epochs: settings.epochs });
+      const epochStart = Date.now();
+      const order = new Uint32Array(trainCount);
+      for (let i = 0; i < trainCount; i++) order[i] = i;
+      shuffleInPlace(order, mulberry32(deriveSeed(settings.seed, 'shuffle', epoch)));
+      seedMathRandom(deriveSeed(settings.seed, 'dropout', epoch));
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0;
+      let lastEmit = 0;
+      for (let b = 0; b < batches; b++) {
+        if (options.signal?.aborted) {
+          status = 'stopped';
+          break;
+        }
+        const start = b * settings.batchSize;
+        const end = Math.min(trainCount, start + settings.batchSize);
+        const { xs, ys } = makeBatch(tf, trainSet, order, start, end, experiment.model.inputShape, numClasses, sparse);
+        let out: number | number[];
+        try {
+          out = await model.trainOnBatch(xs, ys);
+        } finally {
+          tf.dispose([xs, ys]);
+        }
+        const [batchLoss, batchAcc] = Array.isArray(out) ? out : [out, NaN];
+        if (!Number.isFinite(batchLoss)) {
+          throw new TrainingError(
+            'NAN_LOSS',
+            `the loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${settings.learningRate}) or add BatchNormalization`,
+          );
+        }
+        const n = end - start;
+        lossSum += batchLoss * n;
+        accSum += batchAcc * n;
+        seen += n;
+        const now = Date.now();
+        if (now - lastEmit >= interval || b === batches - 1) {
+          lastEmit = now;
+          const elapsed = now - epochStart;
+          emit({
+            type: 'batch',
+            epoch,
+            batch: b + 1,
+            batches,
+            samplesSeen: seen,
+            samplesTotal: trainCount,
+            loss: lossSum / seen,
+            accuracy: accSum / seen,
+            batchLoss,
+            elapsedMs: elapsed,
+            samplesPerSec: elapsed > 0 ? (seen * 1000) / elapsed : 0,
+          });
+        }
+      }
+      if (status !== 'finished') break;
+      const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: accSum / seen, durationMs: 0, samples: seen };
+      if (valSet.indices.length > 0) {
+        const val = await evaluateSubset(tf, model, valSet, experiment.model.inputShape, numClasses);
+        record.val_loss = val.loss;
+        record.val_accuracy = val.accuracy;
+      }
+      record.durationMs = Date.now() - epochStart;
+      history.push(record);
+      emit({ type: 'epochEnd', record, epochs: settings.epochs });
+      if (options.afterEpoch) await options.afterEpoch(model, record);
+    }
+  } catch (e) {
+    status = 'failed';
+    error = errorInfo(e);
+    emit({ type: 'log', level: 'warn', message: error.message });
+  } finally {
+    restoreMathRandom();
+  }
+  const durationMs = Date.now() - started;
+  emit({ type: 'end', status, history, durationMs, ...(error ? { error } : {}) });
+  return {
+    status,
+    history,
+    split: split.record,
+    durationMs,
+    ...(error ? { error } : {}),
+    ...(model ? { model } : {}),
+    dispose,
+  };
+}
