@@ -8,7 +8,9 @@ import {
   ACTIVATIONS,
   DEFAULT_TRAINING,
   LAYER_TYPES,
+  DEFAULT_EARLY_STOPPING,
   LOSSES,
+  MONITOR_METRICS,
   OPTIMIZERS,
   PADDINGS,
   type ExperimentSpec,
@@ -100,6 +102,14 @@ const trainingSchema = z.strictObject({
     horizontalFlip: z.boolean(),
     shiftPixels: int(0, LIMITS.shiftPixelsMax),
   }),
+  monitor: z.enum(MONITOR_METRICS).optional(),
+  earlyStopping: z
+    .strictObject({
+      patience: int(0, LIMITS.epochs.max),
+      minDelta: z.number().min(0).max(1e6),
+      restoreBestWeights: z.boolean(),
+    })
+    .optional(),
 });
 
 const inputShapeSchema = z.tuple([
@@ -245,6 +255,7 @@ export function validateTraining(input: unknown): Validated<TrainingSettings> {
     return { ok: false, issues: [issue('training', 'training', input, 'an object', `training is ${describeValue(input)}; allowed: an object`)] };
   }
   const merged = { ...DEFAULT_TRAINING, ...input, augmentation: isRecord(input.augmentation) ? { ...DEFAULT_TRAINING.augmentation, ...input.augmentation } : (input.augmentation ?? DEFAULT_TRAINING.augmentation) };
+  if (isRecord(input.earlyStopping)) merged.earlyStopping = { ...DEFAULT_EARLY_STOPPING, ...input.earlyStopping };
   const parsed = trainingSchema.safeParse(merged);
   if (parsed.success) return { ok: true, value: parsed.data };
   return {

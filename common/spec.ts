@@ -133,7 +133,28 @@ export interface TrainingSettings {
   validationSplit: number;
   seed: number;
   augmentation: Augmentation;
+  /**
+   * The metric that decides the best epoch: the best checkpoint keeps it and early stopping watches it.
+   * Absent: val_loss when there is a validation set, else loss.
+   */
+  monitor?: MonitorMetric;
+  /** Stop when `monitor` stops improving (absent: train every epoch). */
+  earlyStopping?: EarlyStopping;
 }
+
+export const MONITOR_METRICS = ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const;
+export type MonitorMetric = (typeof MONITOR_METRICS)[number];
+
+/** Keras's EarlyStopping: an epoch improves when it beats the best by more than minDelta. */
+export interface EarlyStopping {
+  /** Epochs without improvement before training stops. */
+  patience: number;
+  minDelta: number;
+  /** When stopping, put back the weights of the best epoch (tfjs's own callback cannot). */
+  restoreBestWeights: boolean;
+}
+
+export const DEFAULT_EARLY_STOPPING: EarlyStopping = { patience: 5, minDelta: 0, restoreBestWeights: true };
 
 /** Per-batch augmentation of training images, seeded by the run's seed. */
 export interface Augmentation {

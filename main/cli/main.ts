@@ -1,7 +1,9 @@
 /** The `layerbench` command line: the engine without a window. */
 import { parseArgs } from 'node:util';
+import { datasetCommand } from './dataset-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { summaryCommand } from './summary-command.js';
+import { serveCommand } from './serve-command.js';
 import { trainCommand } from './train-command.js';
 import { appVersion } from './version.js';
 
@@ -13,9 +15,14 @@ Commands:
                      Train headlessly; writes the run folder (log, epochs, saved model).
   summary <spec.json | --preset NAME> [--dataset NAME]
                      Print the Keras-style model summary.
+  serve   [--port N] [--data-dir DIR]
+                     Serve the app's UI to a browser on this machine (URL with access token).
 
 Presets:  seed-baseline, seed-dropout, seed-batchnorm, seed-both
-Datasets: mnist (bundled)
+Datasets: mnist (bundled), cifar10:<archive.tar.gz|folder>, cifar100:<path>[#fine|#coarse],
+          folder:<root>[#size=32x32,channels=1|3,resize=stretch|crop|pad,nocache], idx:<folder|images file>
+  dataset inspect <ref>                 Load a dataset and print classes, counts, size, skipped files.
+  dataset download cifar10 --out DIR    Download the CIFAR-10 archive (MD5 checked).
 
 Exit codes: 0 ok, 1 training failed, 2 bad usage or spec, 3 dataset error, 4 write error, 130 stopped.`;
 
@@ -64,6 +71,11 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
         out: str(v.out),
       });
     },
+  },
+  dataset: datasetCommand,
+  serve: {
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    run: (_pos, v) => serveCommand({ port: intOption(v, 'port'), dataDir: str(v['data-dir']) }),
   },
   summary: {
     options: { preset: { type: 'string' }, dataset: { type: 'string' } },

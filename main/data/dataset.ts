@@ -24,6 +24,31 @@ export interface Dataset {
   test?: ImageSet;
   /** Where the data came from (a file or folder), for the run record. */
   source: string;
+  /** What an import found: skipped files and why, images per class, resizing. Absent for bundled data. */
+  report?: ImportReport;
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface ImportReport {
+  /** The first few skipped files with the reason (the full count is skippedCount). */
+  skipped: SkippedFile[];
+  skippedCount: number;
+  /** How many skipped files had each reason, e.g. {"not an image extension": 99000}. */
+  skippedByReason: Record<string, number>;
+  /** Training images per class, in classNames order. */
+  countsPerClass: number[];
+  /** Test images per class, where a test set was found. */
+  testCountsPerClass?: number[];
+  /** Images whose size differed from inputShape and were resized, and how. */
+  resized?: { count: number; mode: string };
+  /** Things the user should know that did not stop the import (a class with a single image ...). */
+  warnings: string[];
+  /** True when the decoded pixels came from the dataset cache instead of the image files. */
+  fromCache?: boolean;
 }
 
 export class DatasetError extends Error {

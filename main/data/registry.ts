@@ -1,10 +1,25 @@
 /**
- * Resolves a dataset reference (`mnist`, and the importers' `kind:path` forms) to a loaded Dataset.
+ * Resolves a dataset reference (`mnist`, and the importers' `kind:path[#options]` forms) to a loaded Dataset:
+ *   cifar10:<archive.tar.gz | folder | batch.bin>
+ *   cifar100:<path>[#fine | #coarse]
+ *   folder:<root>[#size=32x32,channels=1|3,resize=stretch|crop|pad,nocache]
+ *   idx:<folder | images-idx3-ubyte[.gz] file>
  */
 import { loadBundledMnist } from './bundled.js';
+import { CIFAR10, cifar100, loadCifar } from './cifar.js';
 import { DatasetError, type Dataset } from './dataset.js';
+import { loadIdxDataset } from './idx-dataset.js';
+import { loadImageFolder, type ProgressFn } from './image-folder.js';
+import { parseFolderOptions } from './ref-options.js';
 
-export type DatasetLoader = (location: string) => Promise<Dataset>;
+export interface LoadOptions {
+  /** Progress of long imports (image folders), for a progress bar. */
+  onProgress?: ProgressFn;
+  /** The part of the reference after the last `#`, if any. */
+  fragment?: string;
+}
+
+export type DatasetLoader = (location: string, options: LoadOptions) => Promise<Dataset>;
 
 const loaders = new Map<string, DatasetLoader>();
 
@@ -13,9 +28,30 @@ export function registerDatasetKind(kind: string, loader: DatasetLoader): void {
   loaders.set(kind, loader);
 }
 
+registerDatasetKind('cifar10', (location) => loadCifar(location, CIFAR10));
+registerDatasetKind('cifar100', (location, { fragment }) => {
+  if (fragment !== undefined && fragment !== 'fine' && fragment !== 'coarse') {
+    throw new DatasetError(`cifar100: "#${fragment}" is not a label choice; use #fine (100 classes) or #coarse (20 classes)`);
+  }
+  return loadCifar(location, cifar100(fragment === 'coarse' ? 'coarse' : 'fine'));
+});
+registerDatasetKind('folder', (location, { fragment, onProgress }) =>
+  loadImageFolder(location, { ...parseFolderOptions(fragment), ...(onProgress ? { onProgress } : {}) }),
+);
+registerDatasetKind('idx', (location) => loadIdxDataset(location));
+
 export const BUNDLED_DATASETS = ['mnist'] as const;
 
-export async function loadDataset(ref: string): Promise<Dataset> {
+/** Splits `path#options`, taking `#` as a separator only when an option list follows it. */
+function splitFragment(rest: string): { location: string; fragment?: string } {
+  const hash = rest.lastIndexOf('#');
+  if (hash < 0) return { location: rest };
+  const fragment = rest.slice(hash + 1);
+  if (!/^[a-z]+(=[^,#]*)?(,[a-z]+(=[^,#]*)?)*$/.test(fragment)) return { location: rest };
+  return { location: rest.slice(0, hash), fragment };
+}
+
+export async function loadDataset(ref: string, options: Omit<LoadOptions, 'fragment'> = {}): Promise<Dataset> {
   if (ref === 'mnist') return loadBundledMnist();
   const colon = ref.indexOf(':');
   const kind = colon > 0 ? ref.slice(0, colon) : '';
@@ -24,6 +60,8 @@ export async function loadDataset(ref: string): Promise<Dataset> {
     const known = [...BUNDLED_DATASETS, ...[...loaders.keys()].map((k) => `${k}:<path>`)].join(', ');
     throw new DatasetError(`unknown dataset "${ref}"; use one of: ${known}`);
   }
-  const ds = await loader(ref.slice(colon + 1));
+  const { location, fragment } = splitFragment(ref.slice(colon + 1));
+  if (!location) throw new DatasetError(`dataset "${ref}" names no path; write ${kind}:<path>`);
+  const ds = await loader(location, { ...options, ...(fragment !== undefined ? { fragment } : {}) });
   return { ...ds, id: ref };
 }

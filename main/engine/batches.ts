@@ -20,6 +20,8 @@ export function makeBatch(
   shape: [number, number, number],
   numClasses: number,
   sparse: boolean,
+  /** Changes the gathered uint8 pixels in place (training augmentation); validation passes none. */
+  augment?: (pixels: Uint8Array, count: number) => void,
 ): Batch {
   const n = end - start;
   const size = imageSize(shape);
@@ -31,6 +33,7 @@ export function makeBatch(
     pixels.set(images.subarray(image * size, (image + 1) * size), k * size);
     labels[k] = allLabels[image];
   }
+  augment?.(pixels, n);
   return tf.tidy(() => {
     const xs = tf.tensor4d(pixels, [n, ...shape], 'int32').toFloat().div(255);
     const ids = tf.tensor1d(labels, 'int32');

@@ -1,6 +1,8 @@
 /** Turns a validated ModelSpec into a compiled tf.LayersModel. */
 import { layerNames, summarize } from '../../common/summarize.js';
 import { pair, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../common/spec.js';
+import { batchNormalizationLayer } from './fast-batchnorm.js';
+import { ensureNativeKernels } from './native-kernels.js';
 import type { LayersModel, TF } from './tf-types.js';
 
 export class ModelBuildError extends Error {
@@ -39,8 +41,9 @@ function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]):
     case 'Dropout':
       return tf.layers.dropout({ ...base, rate: layer.rate });
     case 'BatchNormalization':
-      // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them.
-      return tf.layers.batchNormalization({ ...base, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3 });
+      // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them. On native
+      // TensorFlow the layer trains with the fused kernel (see fast-batchnorm.ts); it saves as the stock layer.
+      return batchNormalizationLayer(tf, { ...base, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3 });
     case 'Flatten':
       return tf.layers.flatten(base);
     case 'Dense':
@@ -61,6 +64,8 @@ export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): Layers
     const first = summary.errors[0];
     throw new ModelBuildError(summary.errors.map((e) => e.message).join('\n'), first.layerIndex);
   }
+  // Fused training kernels on native TensorFlow (a no-op elsewhere): see native-kernels.ts.
+  ensureNativeKernels(tf);
   const names = layerNames(spec.layers);
   const model = tf.sequential({ name: spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
   spec.layers.forEach((layer, i) => model.add(toLayer(tf, layer, names[i], i === 0 ? [...spec.inputShape] : undefined)));

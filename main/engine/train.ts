@@ -8,8 +8,12 @@ import type { EpochRecord, RunStatus, TrainingEvent } from '../../common/trainin
 import { mulberry32, shuffleInPlace } from '../../common/random.js';
 import type { Dataset, Subset } from '../data/dataset.js';
 import { stratifiedSplit, type SplitRecord } from '../data/split.js';
+import { augmentationEnabled, augmentBatch } from '../data/augment.js';
 import { buildModel, compileModel, ModelBuildError } from './build-model.js';
 import { makeBatch } from './batches.js';
+import type { CheckpointStore } from './checkpoint.js';
+import type { BestState } from './early-stopping.js';
+import { EpochKeeper, type EarlyStop, type ResumeFrom } from './epoch-keeper.js';
 import { deriveSeed, restoreMathRandom, seedMathRandom } from './seeded-random.js';
 import type { EngineBackend, LayersModel } from './tf-types.js';
 import { evaluateSubset } from './validate.js';
@@ -25,6 +29,10 @@ export interface TrainOptions {
   batchEventIntervalMs?: number;
   /** Called after each epoch with the model (for checkpoints); may be async. */
   afterEpoch?: (model: LayersModel, record: EpochRecord) => Promise<void> | void;
+  /** Continue from a checkpoint: its epochs count as done, its weights and optimizer state are put back. */
+  resume?: ResumeFrom;
+  /** Where the `best` and `last` checkpoints go after each epoch (absent: none are written). */
+  checkpoints?: CheckpointStore;
 }
 
 export interface TrainResult {
@@ -35,6 +43,10 @@ export interface TrainResult {
   error?: { code: string; message: string };
   /** The trained model (absent when it could not be built). Call dispose() when done with it. */
   model?: LayersModel;
+  /** The best epoch by the monitored metric (also in every checkpoint, so it survives a resume). */
+  best?: BestState;
+  /** Set when early stopping ended the run (status is then `finished`, as in Keras). */
+  stoppedEarly?: EarlyStop;
   dispose(): void;
 }
 
@@ -52,6 +64,9 @@ function errorInfo(e: unknown): { code: string; message: string } {
   if (e instanceof TrainingError) return { code: e.code, message: e.message };
   if (e instanceof ModelBuildError) return { code: 'INVALID_MODEL', message: e.message };
   const message = e instanceof Error ? e.message : String(e);
+  // Checkpoint and run-store failures carry a code of their own (ENOSPC, EIO, MONITOR_UNAVAILABLE ...).
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Z_]+$/.test(code)) return { code, message };
   if (/out of memory|OOM|Array buffer allocation failed|Invalid array length/i.test(message)) {
     return { code: 'OUT_OF_MEMORY', message: `out of memory: ${message}; try a smaller batch size or model` };
   }
@@ -73,11 +88,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const valSet: Subset = split.validation;
   let model: LayersModel | undefined;
   let optimizer: { dispose(): void } | undefined;
+  let keeper: EpochKeeper | undefined;
+  let stoppedEarly: EarlyStop | undefined;
   let status: RunStatus = 'finished';
   let error: { code: string; message: string } | undefined;
   const dispose = () => {
     model?.dispose();
     optimizer?.dispose();
+    keeper?.dispose();
     model = undefined;
     optimizer = undefined;
   };
@@ -98,6 +116,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     seedMathRandom(deriveSeed(settings.seed, 'init'));
     model = buildModel(tf, experiment.model, numClasses);
     optimizer = compileModel(tf, model, settings);
+    keeper = await EpochKeeper.create(tf, model, settings, valSet.indices.length > 0, options.checkpoints, options.resume);
+    const firstEpoch = (options.resume?.state.epoch ?? 0) + 1;
+    if (options.resume) history.push(...options.resume.state.history);
     const trainCount = trainSet.indices.length;
     const batches = Math.ceil(trainCount / settings.batchSize);
     emit({
@@ -106,19 +127,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       trainCount,
       validationCount: valSet.indices.length,
       epochs: settings.epochs,
-      initialEpoch: 1,
+      initialEpoch: firstEpoch,
       batchSize: settings.batchSize,
       batchesPerEpoch: batches,
       totalParams: summarize(experiment.model).totalParams,
     });
 
-    for (let epoch = 1; epoch <= settings.epochs && status === 'finished'; epoch++) {
+    if (options.resume) {
+      const b = keeper.best;
+      const best = b.bestEpoch !== undefined ? `; best ${b.monitor} so far ${b.best?.toFixed(4)} at epoch ${b.bestEpoch}` : '';
+      emit({ type: 'log', level: 'info', message: `Resuming after epoch ${firstEpoch - 1} with its weights and optimizer state${best}` });
+    }
+    for (let epoch = firstEpoch; epoch <= settings.epochs && status === 'finished'; epoch++) {
       emit({ type: 'epochStart', epoch, epochs: settings.epochs });
       const epochStart = Date.now();
       const order = new Uint32Array(trainCount);
       for (let i = 0; i < trainCount; i++) order[i] = i;
       shuffleInPlace(order, mulberry32(deriveSeed(settings.seed, 'shuffle', epoch)));
       seedMathRandom(deriveSeed(settings.seed, 'dropout', epoch));
+      // Augmentation draws its own stream per epoch, so turning it on changes nothing else about the run.
+      const augRandom = mulberry32(deriveSeed(settings.seed, 'augment', epoch));
+      const aug = settings.augmentation;
+      const augment = augmentationEnabled(aug)
+        ? (pixels: Uint8Array, count: number) => augmentBatch(pixels, count, experiment.model.inputShape, aug, augRandom)
+        : undefined;
       let lossSum = 0;
       let accSum = 0;
       let seen = 0;
@@ -130,7 +162,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         }
         const start = b * settings.batchSize;
         const end = Math.min(trainCount, start + settings.batchSize);
-        const { xs, ys } = makeBatch(tf, trainSet, order, start, end, experiment.model.inputShape, numClasses, sparse);
+        const { xs, ys } = makeBatch(tf, trainSet, order, start, end, experiment.model.inputShape, numClasses, sparse, augment);
         let out: number | number[];
         try {
           out = await model.trainOnBatch(xs, ys);
@@ -178,6 +210,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       emit({ type: 'epochEnd', record, epochs: settings.epochs });
       if (options.afterEpoch) await options.afterEpoch(model, record);
+      const verdict = await keeper.afterEpoch(model, record, history);
+      if (verdict.stop) {
+        const ended = keeper.stopEarly(model, epoch);
+        stoppedEarly = ended.stop;
+        emit({ type: 'log', level: 'info', message: ended.message });
+        break;
+      }
     }
   } catch (e) {
     status = 'failed';
@@ -195,6 +234,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     durationMs,
     ...(error ? { error } : {}),
     ...(model ? { model } : {}),
+    ...(keeper ? { best: keeper.best } : {}),
+    ...(stoppedEarly ? { stoppedEarly } : {}),
     dispose,
   };
 }

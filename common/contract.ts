@@ -1,0 +1,387 @@
+/**
+ * The one contract between the UI and the app's main side, declared once. Every request channel maps to its
+ * request and response types, every event to its payload. The Electron preload, the main-side handlers, the
+ * WebSocket transport of browser mode and the renderer's `Api` type are all derived from this module.
+ *
+ * Pure TypeScript (runs in main, preload and renderer): no Node, Electron or DOM imports.
+ *
+ * Rules both sides rely on:
+ * - Every request answers with a `Result`: never a thrown error, never a rejected promise for app failures.
+ * - Main validates every payload from `unknown`; the types below describe what a valid payload looks like.
+ * - File paths come from main's own dialogs or from the app's data folder, never as free text from the UI.
+ *   The one exception is `dataset:import` in browser mode (see `DatasetImportRequest.path`).
+ */
+import type { SpecIssue } from './schema.js';
+import type { ExperimentSpec, ModelSpec } from './spec.js';
+import type { ModelSummary } from './summarize.js';
+import type { BackendInfo, EpochRecord, RunStatus, TrainingEvent } from './training-events.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Results
+
+export interface AppError {
+  code: ErrorCode;
+  message: string;
+  /** Structured detail, e.g. `{ issues: SpecIssue[] }` for INVALID_REQUEST / SPEC_INVALID. */
+  details?: unknown;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export const ERROR_CODES = [
+  /** The payload did not match the channel's schema; `details.issues` lists where. */
+  'INVALID_REQUEST',
+  /** The experiment or model is well-formed but cannot be trained; `details.issues` is SpecIssue[]. */
+  'SPEC_INVALID',
+  /** The message did not come from the main frame of one of the app's own windows, or lacked the token. */
+  'FORBIDDEN',
+  'UNKNOWN_CHANNEL',
+  /** No such run / dataset / file. */
+  'NOT_FOUND',
+  /** The feature is not built into this app, or not usable in this mode (e.g. an export format). */
+  'NOT_AVAILABLE',
+  /** A training run is already active; one runs at a time (native TensorFlow uses every core). */
+  'BUSY',
+  /** A dataset could not be read; `details` has `{ file?, record? }`. */
+  'DATASET_ERROR',
+  /** Reading or writing a file failed; `details` has `{ path }`. */
+  'IO_ERROR',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail(code: ErrorCode, message: string, details?: unknown): { ok: false; error: AppError } {
+  return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared shapes
+
+export type AppMode = 'electron' | 'browser';
+
+/** Run ids are folder names under the app's runs folder: `YYYYMMDD-HHMMSS-<slug>`; see RUN_ID_PATTERN. */
+export type RunId = string;
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/;
+
+export type RunState = RunStatus | 'running' | 'crashed';
+
+export interface RunSummary {
+  runId: RunId;
+  name: string;
+  createdAt: string;
+  /** `running` while its training process lives; `crashed` when it died without reporting an end. */
+  status: RunState;
+  /** True while this app's training host runs it (a `running` run that is not active was interrupted). */
+  active: boolean;
+  preset?: string;
+  datasetId: string;
+  datasetName: string;
+  epochsPlanned: number;
+  epochsDone: number;
+  /** The last epoch's metrics, for the runs table. */
+  last?: EpochRecord;
+  bestValAccuracy?: number;
+  totalParams?: number;
+  backend?: BackendInfo;
+  durationMs?: number;
+  hasModel: boolean;
+  error?: { code: string; message: string };
+}
+
+export interface RunDetails extends RunSummary {
+  experiment: ExperimentSpec;
+  /** Every completed epoch, including those before a crash. */
+  history: EpochRecord[];
+  classNames: string[];
+  inputShape: [number, number, number];
+  /** The run folder on disk, shown to the user; never sent back as a path. */
+  dir: string;
+  /** The Keras-style text log (last ~200 lines). */
+  logTail: string[];
+}
+
+export const DATASET_KINDS = ['cifar10', 'folder', 'idx'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/** What main's dialog asks the user to pick for each importable kind. */
+export const DATASET_KIND_PICK: Record<DatasetKind, { pick: 'directory' | 'file'; label: string }> = {
+  cifar10: { pick: 'directory', label: 'CIFAR-10 binary folder (data_batch_1.bin ... test_batch.bin)' },
+  folder: { pick: 'directory', label: 'Folder of images, one sub-folder per class' },
+  idx: { pick: 'directory', label: 'Folder of IDX files (MNIST layout)' },
+};
+
+export interface DatasetInfo {
+  /** Use this id in `training:start` and `dataset:samples`: `mnist`, or `kind:path` for imported sets. */
+  id: string;
+  name: string;
+  kind: 'bundled' | DatasetKind;
+  inputShape: [number, number, number];
+  classNames: string[];
+  trainCount: number;
+  testCount: number;
+  source: string;
+}
+
+export interface DatasetSample {
+  /** `data:image/png;base64,...` */
+  dataUrl: string;
+  classIndex: number;
+  label: string;
+}
+
+export const EXPORT_FORMATS = ['keras', 'h5', 'tfjs', 'python'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Answer of every channel that may open a dialog: the user may cancel it, which is not an error. */
+export type Picked<T> = ({ canceled: false } & T) | { canceled: true };
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests and responses
+
+export interface SummarizeRequest {
+  model: ModelSpec;
+  /** When given, the last layer must produce this many class scores. */
+  numClasses?: number;
+}
+export interface SummarizeResponse {
+  /** Problems in the spec's shape itself (bad field values): the summary is absent when there are any. */
+  issues: SpecIssue[];
+  summary?: ModelSummary;
+  /** The Keras-style `model.summary()` table. */
+  text?: string;
+}
+
+export interface TrainingStartRequest {
+  experiment: ExperimentSpec;
+  /** An id from `dataset:list`. */
+  datasetId: string;
+  /** Human name of the run; default from the model name / preset. */
+  name?: string;
+  preset?: string;
+}
+export interface TrainingStartResponse {
+  runId: RunId;
+  dir: string;
+}
+
+export interface RunRef {
+  runId: RunId;
+}
+
+export interface DatasetImportRequest {
+  kind: DatasetKind;
+  /**
+   * Browser mode only: the path typed by the user. Accepted there because the server listens on loopback
+   * only, every request carries the per-launch token, and the person typing is the machine's owner, who can
+   * read that file anyway. In Electron this field is refused (INVALID_REQUEST): main's dialog picks the path.
+   */
+  path?: string;
+}
+
+export interface DatasetSamplesRequest {
+  datasetId: string;
+  /** 1..64, default 16. */
+  count?: number;
+  split?: 'train' | 'test';
+  /** Which images are drawn; default 0. */
+  seed?: number;
+}
+
+export interface ModelExportRequest {
+  runId: RunId;
+  format: ExportFormat;
+}
+
+export interface SaveResult {
+  /** Where the files were written (a folder for tfjs layers models, a file otherwise). */
+  path: string;
+  files: string[];
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  mode: AppMode;
+  platform: string;
+  arch: string;
+  versions: { node: string; electron?: string; chrome?: string };
+  /** What the training process found, or null when the probe failed (see backendError). */
+  backend: BackendInfo | null;
+  backendError?: string;
+  dataDir: string;
+  datasetKinds: DatasetKind[];
+  /** The export formats this build can write (others answer NOT_AVAILABLE). */
+  exportFormats: ExportFormat[];
+}
+
+export interface SpecOpenRequest {
+  /**
+   * The file's text when the UI already has it (a file input or a drop in browser mode). Without it, main
+   * opens its own file dialog (Electron) or answers NOT_AVAILABLE (browser mode).
+   */
+  content?: string;
+  fileName?: string;
+}
+export interface SpecOpenResponse {
+  fileName: string;
+  /** Absent when the file did not validate; `issues` says why. */
+  experiment?: ExperimentSpec;
+  issues: SpecIssue[];
+}
+
+export interface SpecSaveRequest {
+  experiment: ExperimentSpec;
+  /** Default file name (without folder); `.json` is added when missing. */
+  suggestedName?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The channel map
+
+type Empty = Record<string, never>;
+
+export interface Channels {
+  'model:summarize': { request: SummarizeRequest; response: SummarizeResponse };
+  'training:start': { request: TrainingStartRequest; response: TrainingStartResponse };
+  /** Cooperative stop at the next batch boundary; the process is killed after a grace period. */
+  'training:stop': { request: RunRef; response: { stopping: boolean } };
+  'runs:list': { request: Empty; response: { runs: RunSummary[] } };
+  'runs:get': { request: RunRef; response: RunDetails };
+  /** Refused with BUSY while the run is active. */
+  'runs:delete': { request: RunRef; response: { deleted: true } };
+  /** Electron: to a folder chosen in main's dialog. Browser mode: under the data folder's `saved/`. */
+  'model:save': { request: RunRef; response: Picked<SaveResult> };
+  'model:export': { request: ModelExportRequest; response: Picked<SaveResult> };
+  'dataset:list': { request: Empty; response: { datasets: DatasetInfo[] } };
+  'dataset:import': { request: DatasetImportRequest; response: Picked<{ dataset: DatasetInfo }> };
+  'dataset:samples': { request: DatasetSamplesRequest; response: { samples: DatasetSample[] } };
+  'app:info': { request: Empty; response: AppInfo };
+  'spec:open': { request: SpecOpenRequest; response: Picked<SpecOpenResponse> };
+  /** Electron: to a file chosen in main's dialog. Browser mode: under the data folder's `specs/`. */
+  'spec:save': { request: SpecSaveRequest; response: Picked<{ path: string }> };
+}
+
+export type Channel = keyof Channels;
+export type RequestOf<C extends Channel> = Channels[C]['request'];
+export type ResponseOf<C extends Channel> = Channels[C]['response'];
+
+/** The same channels at run time (the preload and the WS server iterate them); checked against Channels. */
+export const CHANNELS = [
+  'model:summarize',
+  'training:start',
+  'training:stop',
+  'runs:list',
+  'runs:get',
+  'runs:delete',
+  'model:save',
+  'model:export',
+  'dataset:list',
+  'dataset:import',
+  'dataset:samples',
+  'app:info',
+  'spec:open',
+  'spec:save',
+] as const satisfies readonly Channel[];
+
+// Compile-time check that CHANNELS names every channel of the map, no more, no fewer.
+type Missing<A, B> = Exclude<A, B>;
+const _allChannelsListed: Missing<Channel, (typeof CHANNELS)[number]> extends never ? true : never = true;
+void _allChannelsListed;
+
+// ---------------------------------------------------------------------------------------------------------
+// Events (main -> UI)
+
+export type ExitReason =
+  /** The run ended normally (status finished, stopped, or failed with a reported error such as NAN_LOSS). */
+  | 'ended'
+  /** Stop was asked and the process did not reach a batch boundary within the grace period. */
+  | 'killed'
+  /** The process ran out of memory (V8 heap or allocation failure). */
+  | 'oom'
+  /** The process exited or died without reporting an end. */
+  | 'crashed';
+
+export interface Events {
+  'training:event': { runId: RunId; event: TrainingEvent };
+  /** Sent once per run when its training process is gone. */
+  'training:exit': {
+    runId: RunId;
+    code: number | null;
+    signal: string | null;
+    reason: ExitReason;
+    status: RunState;
+    /** Plain-language explanation, e.g. "the training process ran out of memory after epoch 3". */
+    message: string;
+    /** Epochs completed and kept (history up to a crash survives). */
+    epochsDone: number;
+  };
+  'dataset:progress': {
+    kind: DatasetKind | 'bundled';
+    source: string;
+    phase: 'reading' | 'decoding' | 'done' | 'failed';
+    done: number;
+    /** Null when unknown. */
+    total: number | null;
+    message?: string;
+  };
+  /** The runs list changed (a run created, finished, deleted): the UI refreshes `runs:list`. */
+  'runs:changed': { runId: RunId; change: 'created' | 'updated' | 'deleted' };
+}
+
+export type EventName = keyof Events;
+
+export const EVENT_NAMES = ['training:event', 'training:exit', 'dataset:progress', 'runs:changed'] as const satisfies readonly EventName[];
+const _allEventsListed: Missing<EventName, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
+void _allEventsListed;
+
+// ---------------------------------------------------------------------------------------------------------
+// The API the renderer sees (window.layerbench in Electron, the WebSocket client in browser mode)
+
+export type Api = { [C in Channel]: (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>> } & {
+  /** Subscribe to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, callback: (payload: Events[E]) => void): () => void;
+};
+
+/** The name under which the Electron preload exposes the Api on `window`. */
+export const API_GLOBAL = 'layerbench';
+
+// ---------------------------------------------------------------------------------------------------------
+// Browser-mode WebSocket transport
+
+/** The WebSocket endpoint, on the same host and port that serves the page. */
+export const WS_PATH = '/ws';
+/**
+ * The per-launch token: in the page URL's query (`/?token=...`) and in the WebSocket URL's query
+ * (`ws://127.0.0.1:PORT/ws?token=...`). The server also sets it as an HttpOnly SameSite=Strict cookie named
+ * TOKEN_COOKIE when the page is loaded with a valid token, so assets and reconnects work after the URL changes.
+ */
+export const TOKEN_PARAM = 'token';
+export const TOKEN_COOKIE = 'layerbench_token';
+
+/** Client -> server. `id` is chosen by the client, unique per connection. */
+export interface WsRequest<C extends Channel = Channel> {
+  id: number;
+  channel: C;
+  payload: RequestOf<C>;
+}
+/** Server -> client answer to the request with the same id. */
+export interface WsResponse<C extends Channel = Channel> {
+  id: number;
+  result: Result<ResponseOf<C>>;
+}
+/** Server -> client event, pushed to every connected client. */
+export interface WsEvent<E extends EventName = EventName> {
+  event: E;
+  payload: Events[E];
+}
+export type WsServerMessage = WsResponse | WsEvent;
+
+/** WebSocket close codes the server uses. */
+export const WS_CLOSE = { forbidden: 4403, protocolError: 4400 } as const;
+
+/** Largest request the server accepts (a spec with 200 layers is ~40 kB; spec:open content up to 1 MB). */
+export const WS_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;

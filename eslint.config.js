@@ -1,0 +1,31 @@
+// Lint setup run by CI (`npm run lint`): typescript-eslint's recommended rules for the TypeScript sources,
+// eslint-plugin-svelte for the renderer's components.
+import js from '@eslint/js';
+import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'release/', 'runs/', 'assets/', 'test-results/', 'playwright-report/', 'bench-results/', '.cache/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,svelte}', '**/*.svelte.ts'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    // Shared code runs in main and renderer alike: no Node, Electron or DOM.
+    files: ['common/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'fs', 'path', '@tensorflow/*'] }],
+    },
+  },
+);

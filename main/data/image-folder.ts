@@ -1,0 +1,218 @@
+/**
+ * Imports a folder of images (one subfolder per class, optionally separate train/ and test/ roots) into a
+ * uint8 Dataset. Two passes over the files: headers first (to choose the common size and colour), then
+ * decoding in parallel straight into one preallocated buffer. Files that cannot be used are skipped and
+ * reported, never changed; the result is cached so the next import of the same files is one read.
+ */
+import os from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DatasetError, type Dataset, type ImageSet } from './dataset.js';
+import { cacheKey, readCachedDataset, writeCachedDataset } from './dataset-cache.js';
+import { scanImageFolder, type ImageFileEntry, type ScannedFolder } from './folder-scan.js';
+import { decodeImage, probeImage, RESIZE_MODES, type DecodeTarget, type ImageProbe, type ResizeMode } from './image-decode.js';
+import { SkipLog } from './skip-log.js';
+
+export type ProgressFn = (done: number, total: number, phase: 'reading headers' | 'decoding') => void;
+
+export interface FolderOptions {
+  /** [height, width]; default: the most common size among the images. */
+  size?: [number, number];
+  /** Default: 1 when every image is grayscale, else 3. */
+  channels?: 1 | 3;
+  resize?: ResizeMode;
+  /** Use and fill the decoded-dataset cache (default true). */
+  cache?: boolean;
+  onProgress?: ProgressFn;
+  /** Files decoded at once (default: max(4, cores)); sharp's work runs on libuv's thread pool. */
+  concurrency?: number;
+}
+
+async function forEachPool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>, done: (n: number) => void): Promise<void> {
+  let next = 0;
+  let finished = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+      done(++finished);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function mostCommonSize(probes: ImageProbe[]): [number, number] {
+  const counts = new Map<string, { n: number; h: number; w: number }>();
+  for (const p of probes) {
+    const k = `${p.height}x${p.width}`;
+    const c = counts.get(k) ?? { n: 0, h: p.height, w: p.width };
+    c.n++;
+    counts.set(k, c);
+  }
+  const best = [...counts.values()].sort((a, b) => b.n - a.n || b.h * b.w - a.h * a.w)[0];
+  return [best.h, best.w];
+}
+
+async function findLayout(root: string): Promise<{ train: string; test?: string }> {
+  let info;
+  try {
+    info = await stat(root);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetError(`${root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code})`}`, root);
+  }
+  if (!info.isDirectory()) throw new DatasetError(`${root}: is a file; folder: datasets need a folder with one subfolder per class`, root);
+  const isDir = async (p: string) => (await stat(p).catch(() => undefined))?.isDirectory() === true;
+  const train = path.join(root, 'train');
+  const test = path.join(root, 'test');
+  if ((await isDir(train)) && (await isDir(test))) return { train, test };
+  return { train: root };
+}
+
+interface Probed {
+  entry: ImageFileEntry;
+  probe: ImageProbe;
+  /** Position in the scanned file list: training files first, then test files. */
+  index: number;
+}
+
+export async function loadImageFolder(location: string, options: FolderOptions = {}): Promise<Dataset> {
+  const root = path.resolve(location);
+  const layout = await findLayout(root);
+  const skips = new SkipLog();
+  const trainScan = await scanImageFolder(layout.train, skips);
+  const testScan = layout.test ? await scanImageFolder(layout.test, skips, trainScan.classNames) : undefined;
+  const all = [...trainScan.files, ...(testScan?.files ?? [])];
+  if (all.length === 0) {
+    const reasons = Object.entries(skips.byReason).map(([r, n]) => `${n} ${r}`);
+    throw new DatasetError(`${root}: no image files found${reasons.length ? ` (${skips.count} files skipped: ${reasons.join('; ')})` : ''}`, root);
+  }
+  const resize = options.resize ?? 'stretch';
+  const useCache = options.cache !== false;
+  const key = cacheKey({
+    root,
+    files: all.map((f) => [f.file, f.size, f.mtimeMs, f.label]),
+    trainCount: trainScan.files.length,
+    skipped: skips.count,
+    size: options.size,
+    channels: options.channels,
+    resize,
+  });
+  if (useCache) {
+    const cached = await readCachedDataset(key);
+    if (cached?.report) return { ...cached, report: { ...cached.report, fromCache: true } };
+  }
+
+  const concurrency = options.concurrency ?? Math.max(4, os.availableParallelism());
+  const probes: (Probed | undefined)[] = new Array(all.length);
+  await forEachPool(
+    all,
+    concurrency,
+    async (entry, i) => {
+      try {
+        probes[i] = { entry, probe: await probeImage(await readFile(entry.file)), index: i };
+      } catch (e) {
+        skips.add(entry.file, (e as Error).message);
+      }
+    },
+    (n) => options.onProgress?.(n, all.length, 'reading headers'),
+  );
+  const usable = probes.filter((p): p is Probed => p !== undefined);
+  if (usable.length === 0) throw new DatasetError(`${root}: none of the ${all.length} image files could be read; first: ${skips.listed[0]?.file}: ${skips.listed[0]?.reason}`, root);
+  const [height, width] = options.size ?? mostCommonSize(usable.map((p) => p.probe));
+  const channels = options.channels ?? (usable.every((p) => p.probe.gray) ? 1 : 3);
+  const target: DecodeTarget = { width, height, channels, mode: resize };
+
+  const decoded = await decodeSets(usable, trainScan.files.length, target, concurrency, skips, options.onProgress);
+  const { train, resized } = decoded;
+  const test = testScan ? decoded.test : undefined;
+
+  const numClasses = trainScan.classNames.length;
+  const countsPerClass = perClass(train, numClasses);
+  checkClasses(trainScan, countsPerClass, skips);
+  const warnings = trainScan.classNames
+    .filter((_, i) => countsPerClass[i] === 1)
+    .map((n) => `class folder "${n}" has a single image; it cannot appear in both the training and validation parts`);
+  const ds: Dataset = {
+    id: `folder:${location}`,
+    name: `${path.basename(root)} (${train.count.toLocaleString('en-US')} images, ${numClasses} classes)`,
+    inputShape: [height, width, channels],
+    classNames: trainScan.classNames,
+    train,
+    ...(test ? { test } : {}),
+    source: root,
+    report: {
+      skipped: skips.listed,
+      skippedCount: skips.count,
+      skippedByReason: skips.byReason,
+      countsPerClass,
+      ...(test ? { testCountsPerClass: perClass(test, numClasses) } : {}),
+      resized: { count: resized, mode: `${resize}: ${RESIZE_MODES[resize]}` },
+      warnings,
+    },
+  };
+  if (useCache) {
+    try {
+      await writeCachedDataset(key, ds);
+    } catch (e) {
+      ds.report!.warnings.push(`the decoded images could not be cached (${(e as Error).message}); the next import will decode them again`);
+    }
+  }
+  return ds;
+}
+
+/**
+ * Decodes every usable image straight into its slot of one preallocated buffer per set (training, test),
+ * then closes the gaps left by images that failed to decode.
+ */
+async function decodeSets(usable: Probed[], trainCount: number, target: DecodeTarget, concurrency: number, skips: SkipLog, onProgress?: ProgressFn) {
+  const size = target.width * target.height * target.channels;
+  const parts = [usable.filter((p) => p.index < trainCount), usable.filter((p) => p.index >= trainCount)];
+  const sets = parts.map((list) => ({ list, images: new Uint8Array(list.length * size), ok: new Uint8Array(list.length) }));
+  const jobs = sets.flatMap((set) => set.list.map((p, slot) => ({ set, p, slot })));
+  let resized = 0;
+  await forEachPool(
+    jobs,
+    concurrency,
+    async ({ set, p, slot }) => {
+      try {
+        const out = await decodeImage(await readFile(p.entry.file), p.probe, target);
+        set.images.set(out.pixels, slot * size);
+        set.ok[slot] = 1;
+        if (out.resized) resized++;
+      } catch (e) {
+        skips.add(p.entry.file, (e as Error).message);
+      }
+    },
+    (n) => onProgress?.(n, jobs.length, 'decoding'),
+  );
+  const [train, test] = sets.map(({ list, images, ok }): ImageSet => {
+    const labels: number[] = [];
+    let kept = 0;
+    for (let slot = 0; slot < list.length; slot++) {
+      if (!ok[slot]) continue;
+      if (kept !== slot) images.copyWithin(kept * size, slot * size, (slot + 1) * size);
+      labels.push(list[slot].entry.label);
+      kept++;
+    }
+    // A few failures leave a little unused tail; many would waste memory, so copy then.
+    const trimmed = kept === list.length ? images : kept > list.length * 0.9 ? images.subarray(0, kept * size) : images.slice(0, kept * size);
+    return { images: trimmed, labels: Uint16Array.from(labels), count: kept };
+  });
+  return { train, test, resized };
+}
+
+function perClass(set: ImageSet, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const l of set.labels) counts[l]++;
+  return counts;
+}
+
+function checkClasses(scan: ScannedFolder, counts: number[], skips: SkipLog): void {
+  const empty = scan.classNames.findIndex((_, i) => counts[i] === 0);
+  if (empty < 0) return;
+  const dir = scan.classDirs[empty];
+  const skipped = skips.listedUnder(dir + path.sep);
+  const detail = skipped.length ? `; its files were skipped: ${skipped.slice(0, 3).map((s) => `${path.basename(s.file)} (${s.reason})`).join(', ')}` : '';
+  throw new DatasetError(`${dir}: class folder "${scan.classNames[empty]}" holds no usable images${detail}. Add images or remove the folder.`, dir);
+}

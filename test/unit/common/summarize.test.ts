@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { preset } from '../../../common/presets.js';
+import { formatSummary, summarize } from '../../../common/summarize.js';
+import type { ModelSpec } from '../../../common/spec.js';
+
+// Hand-computed parameter counts for the seed CNN on 32x32x3 input:
+//   conv 3x3x3x32+32 = 896, conv 3x3x32x32+32 = 9,248, conv 3x3x32x64+64 = 18,496,
+//   conv 3x3x64x64+64 = 36,928, dense 2304x512+512 = 1,180,160, dense 512x10+10 = 5,130.
+const SEED_TOTAL = 896 + 9248 + 18496 + 36928 + 1180160 + 5130;
+
+describe('summarize', () => {
+  it('matches the hand-computed seed baseline: 1,250,858 parameters', () => {
+    const s = summarize(preset('seed-baseline').model, { numClasses: 10 });
+    expect(SEED_TOTAL).toBe(1_250_858);
+    expect(s.ok).toBe(true);
+    expect(s.totalParams).toBe(1_250_858);
+    expect(s.layers.map((l) => l.params)).toEqual([896, 9248, 0, 18496, 36928, 0, 0, 1180160, 5130]);
+    expect(s.layers.map((l) => l.outputShape)).toEqual([
+      [32, 32, 32],
+      [30, 30, 32],
+      [15, 15, 32],
+      [15, 15, 64],
+      [13, 13, 64],
+      [6, 6, 64],
+      [2304],
+      [512],
+      [10],
+    ]);
+    expect(formatSummary(s)).toContain('Total params: 1,250,858');
+  });
+
+  it('counts BatchNormalization as Keras does: 2 trainable and 2 non-trainable per channel', () => {
+    const s = summarize(preset('seed-batchnorm').model);
+    // four BN layers over 32, 32, 64, 64 channels
+    const bn = 4 * (32 + 32 + 64 + 64);
+    expect(s.totalParams).toBe(1_250_858 + bn);
+    expect(s.nonTrainableParams).toBe(bn / 2);
+    expect(s.trainableParams).toBe(1_250_858 + bn / 2);
+  });
+
+  it('adapts presets to MNIST shapes', () => {
+    const s = summarize(preset('seed-both', { inputShape: [28, 28, 1], numClasses: 10 }).model, { numClasses: 10 });
+    expect(s.ok).toBe(true);
+    // 28 -> 28 -> 26 -> 13 -> 13 -> 11 -> 5: flatten 5*5*64 = 1600
+    expect(s.layers.find((l) => l.type === 'Flatten')?.outputShape).toEqual([1600]);
+  });
+
+  it('reports a valid 3x3 convolution on a 2x2 input on that layer', () => {
+    const spec: ModelSpec = {
+      inputShape: [2, 2, 1],
+      layers: [{ type: 'Conv2D', filters: 4, kernelSize: 3 }, { type: 'Flatten' }, { type: 'Dense', units: 2, activation: 'softmax' }],
+    };
+    const s = summarize(spec);
+    expect(s.ok).toBe(false);
+    expect(s.errors[0].layerIndex).toBe(0);
+    expect(s.layers[0].error).toContain("a 3x3 kernel with 'valid' padding needs an input of at least 3x3, but this layer's input is 2x2");
+  });
+
+  it('reports Dense before Flatten on an image', () => {
+    const spec: ModelSpec = { inputShape: [8, 8, 3], layers: [{ type: 'Dense', units: 10, activation: 'softmax' }] };
+    const s = summarize(spec, { numClasses: 10 });
+    expect(s.errors[0]).toMatchObject({ layerIndex: 0 });
+    expect(s.layers[0].error).toContain('Dense needs a flat vector but its input is an image of 8x8x3; add Flatten');
+  });
+
+  it('reports an output layer that does not match the class count', () => {
+    const spec = preset('seed-baseline').model;
+    const s = summarize(spec, { numClasses: 100 });
+    expect(s.ok).toBe(false);
+    expect(s.errors[0].layerIndex).toBe(spec.layers.length - 1);
+    expect(s.errors[0].message).toContain('the output layer has 10 units but the dataset has 100 classes');
+  });
+
+  it('reports a missing softmax on the output', () => {
+    const spec: ModelSpec = { inputShape: [4, 4, 1], layers: [{ type: 'Flatten' }, { type: 'Dense', units: 3 }] };
+    expect(summarize(spec, { numClasses: 3 }).errors[0].message).toContain('use activation softmax');
+  });
+
+  it('reports a convolution after Flatten', () => {
+    const spec: ModelSpec = { inputShape: [8, 8, 1], layers: [{ type: 'Flatten' }, { type: 'Conv2D', filters: 2, kernelSize: 1 }] };
+    expect(summarize(spec).layers[1].error).toContain('Conv2D needs an image');
+  });
+
+  it('computes strided same-padding shapes like Keras (ceil)', () => {
+    const spec: ModelSpec = { inputShape: [7, 7, 1], layers: [{ type: 'Conv2D', filters: 1, kernelSize: 3, strides: 2, padding: 'same' }] };
+    expect(summarize(spec).layers[0].outputShape).toEqual([4, 4, 1]);
+  });
+});
