@@ -16,7 +16,10 @@ type Values = Record<string, string | boolean | undefined>;
 const MB = 1024 * 1024;
 
 /** A progress bar on stderr when it is a terminal; silent in pipes and logs. */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): { update(done: number, total: number, label: string): void; end(): void } {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): {
+  update(done: number, total: number, label: string): void;
+  end(): void;
+} {
   let last = 0;
   let drawn = false;
   return {
@@ -48,13 +51,22 @@ export function describeDataset(ds: Dataset): string {
     `Test set: ${ds.test ? `${ds.test.count.toLocaleString('en-US')} images, kept apart for final evaluation` : 'none'}`,
   ];
   const r = ds.report;
-  const counts = r?.countsPerClass;
-  const testCounts = r?.testCountsPerClass;
+  const count = (labels: Uint16Array) => {
+    const c = new Array<number>(ds.classNames.length).fill(0);
+    for (const l of labels) c[l]++;
+    return c;
+  };
+  const counts = count(ds.train.labels);
+  const testCounts = ds.test ? count(ds.test.labels) : undefined;
   const nameWidth = Math.max(5, ...ds.classNames.map((n) => n.length));
-  lines.push(`Classes: ${ds.classNames.length}`, `  ${'class'.padEnd(nameWidth)}  ${'train'.padStart(7)}${testCounts ? `  ${'test'.padStart(7)}` : ''}`);
+  lines.push(
+    `Classes: ${ds.classNames.length}`,
+    `  ${'class'.padEnd(nameWidth)}  ${'train'.padStart(7)}${testCounts ? `  ${'test'.padStart(7)}` : ''}`,
+  );
   ds.classNames.forEach((name, i) => {
-    const train = counts ? String(counts[i]) : '?';
-    lines.push(`  ${name.padEnd(nameWidth)}  ${train.padStart(7)}${testCounts ? `  ${String(testCounts[i]).padStart(7)}` : ''}`);
+    lines.push(
+      `  ${name.padEnd(nameWidth)}  ${String(counts[i]).padStart(7)}${testCounts ? `  ${String(testCounts[i]).padStart(7)}` : ''}`,
+    );
   });
   if (r) {
     if (r.resized && r.resized.count > 0) lines.push(`Resized: ${r.resized.count} images, ${r.resized.mode}`);
@@ -71,7 +83,11 @@ export function describeDataset(ds: Dataset): string {
 }
 
 async function inspect(ref: string | undefined): Promise<number> {
-  if (!ref) throw new CliError('dataset inspect needs a dataset, e.g. layerbench dataset inspect cifar10:~/data/cifar-10-binary.tar.gz', EXIT.usage);
+  if (!ref)
+    throw new CliError(
+      'dataset inspect needs a dataset, e.g. layerbench dataset inspect cifar10:~/data/cifar-10-binary.tar.gz',
+      EXIT.usage,
+    );
   const bar = progressBar();
   let ds: Dataset;
   try {

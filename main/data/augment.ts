@@ -10,7 +10,13 @@ export function augmentationEnabled(aug: Augmentation | undefined): aug is Augme
 }
 
 /** Changes `count` images of `shape` in `pixels` in place. */
-export function augmentBatch(pixels: Uint8Array, count: number, shape: [number, number, number], aug: Augmentation, random: () => number): void {
+export function augmentBatch(
+  pixels: Uint8Array,
+  count: number,
+  shape: [number, number, number],
+  aug: Augmentation,
+  random: () => number,
+): void {
   const [h, w, c] = shape;
   const size = h * w * c;
   const rowBytes = w * c;

@@ -26,7 +26,14 @@ function maskShift(mask: number): { shift: number; scale: number } {
 }
 
 /** Reads the size without decoding the pixels. */
-export function bmpHeader(buf: Uint8Array): { width: number; height: number; bpp: number; compression: number; headerSize: number; topDown: boolean } {
+export function bmpHeader(buf: Uint8Array): {
+  width: number;
+  height: number;
+  bpp: number;
+  compression: number;
+  headerSize: number;
+  topDown: boolean;
+} {
   if (buf.length < 26 || buf[0] !== 0x42 || buf[1] !== 0x4d) throw new BmpError('not a BMP file (no "BM" signature)');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerSize = view.getUint32(14, true);
@@ -48,7 +55,8 @@ export function bmpHeader(buf: Uint8Array): { width: number; height: number; bpp
   }
   const topDown = height < 0;
   height = Math.abs(height);
-  if (width <= 0 || height <= 0 || width > MAX_SIDE || height > MAX_SIDE) throw new BmpError(`BMP size ${width}x${height} is not plausible`);
+  if (width <= 0 || height <= 0 || width > MAX_SIDE || height > MAX_SIDE)
+    throw new BmpError(`BMP size ${width}x${height} is not plausible`);
   return { width, height, bpp, compression, headerSize, topDown };
 }
 
@@ -57,12 +65,15 @@ export function decodeBmp(buf: Uint8Array): RawImage {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const { width, height, bpp, compression, headerSize } = h;
   if (compression === 1 || compression === 2) throw new BmpError('RLE-compressed BMP is not supported; save it uncompressed');
-  if (compression !== 0 && compression !== 3 && compression !== 6) throw new BmpError(`BMP compression type ${compression} (embedded JPEG/PNG) is not supported`);
+  if (compression !== 0 && compression !== 3 && compression !== 6)
+    throw new BmpError(`BMP compression type ${compression} (embedded JPEG/PNG) is not supported`);
   if (![1, 4, 8, 16, 24, 32].includes(bpp)) throw new BmpError(`BMP with ${bpp} bits per pixel is not supported`);
   const dataOffset = view.getUint32(10, true);
   const stride = Math.ceil((width * bpp) / 32) * 4;
   if (dataOffset + stride * (height - 1) + Math.ceil((width * bpp) / 8) > buf.length) {
-    throw new BmpError(`BMP is truncated: ${width}x${height} at ${bpp} bits needs ${dataOffset + stride * height} bytes, the file has ${buf.length}`);
+    throw new BmpError(
+      `BMP is truncated: ${width}x${height} at ${bpp} bits needs ${dataOffset + stride * height} bytes, the file has ${buf.length}`,
+    );
   }
 
   // Channel masks: explicit with BI_BITFIELDS (after a 40-byte header, or inside a larger one), else defaults.
@@ -102,7 +113,8 @@ export function decodeBmp(buf: Uint8Array): RawImage {
         const bit = x * bpp;
         const byte = buf[row + (bit >> 3)];
         const index = bpp === 8 ? byte : (byte >> (8 - bpp - (bit & 7))) & ((1 << bpp) - 1);
-        if (index * 3 >= palette.length) throw new BmpError(`BMP pixel (${x}, ${y}) uses palette entry ${index}, past the ${palette.length / 3} colors`);
+        if (index * 3 >= palette.length)
+          throw new BmpError(`BMP pixel (${x}, ${y}) uses palette entry ${index}, past the ${palette.length / 3} colors`);
         if (gray) {
           data[out] = palette[index * 3];
           continue;

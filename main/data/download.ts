@@ -55,7 +55,9 @@ function get(url: string, signal: AbortSignal | undefined, redirects = 5): Promi
       }
       resolve(response);
     });
-    request.on('error', (e: NodeJS.ErrnoException) => reject(new DatasetError(`${url}: cannot download (${e.code ?? e.message}); offline, point at a copy of the file instead`)));
+    request.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new DatasetError(`${url}: cannot download (${e.code ?? e.message}); offline, point at a copy of the file instead`)),
+    );
   });
 }
 
@@ -64,7 +66,10 @@ export async function downloadVerified(url: string, dest: string, options: Downl
   if (existing) {
     const sum = await md5Of(dest);
     if (sum === options.md5) return { file: dest, bytes: existing.size, alreadyThere: true };
-    throw new DatasetError(`${dest}: a file is already there and its MD5 is ${sum}, not ${options.md5}; move it away (it is left as it is)`, dest);
+    throw new DatasetError(
+      `${dest}: a file is already there and its MD5 is ${sum}, not ${options.md5}; move it away (it is left as it is)`,
+      dest,
+    );
   }
   await mkdir(path.dirname(dest), { recursive: true });
   const part = `${dest}.part`;
@@ -92,7 +97,10 @@ export async function downloadVerified(url: string, dest: string, options: Downl
   const sum = hash.digest('hex');
   if (sum !== options.md5) {
     await rm(part, { force: true });
-    throw new DatasetError(`${url}: checksum mismatch: the downloaded file's MD5 is ${sum}, expected ${options.md5}; the file was discarded`, dest);
+    throw new DatasetError(
+      `${url}: checksum mismatch: the downloaded file's MD5 is ${sum}, expected ${options.md5}; the file was discarded`,
+      dest,
+    );
   }
   await rename(part, dest);
   return { file: dest, bytes: done, alreadyThere: false };

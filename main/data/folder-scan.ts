@@ -29,7 +29,12 @@ export interface ScannedFolder {
 
 function cannotRead(where: string, e: unknown): DatasetError {
   const code = (e as NodeJS.ErrnoException).code;
-  const what = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'is a file, not a folder' : `cannot be read (${code ?? (e as Error).message})`;
+  const what =
+    code === 'ENOENT'
+      ? 'no such folder'
+      : code === 'ENOTDIR'
+        ? 'is a file, not a folder'
+        : `cannot be read (${code ?? (e as Error).message})`;
   return new DatasetError(`${where}: ${what}`, where);
 }
 
@@ -86,11 +91,17 @@ export async function scanImageFolder(root: string, skips: SkipLog, classNames?:
   dirs.sort();
   const names = classNames ?? dirs;
   if (names.length === 0) {
-    throw new DatasetError(`${root}: no class folders found; put each class's images in its own subfolder, e.g. ${path.join(root, 'cat', '0001.png')}`, root);
+    throw new DatasetError(
+      `${root}: no class folders found; put each class's images in its own subfolder, e.g. ${path.join(root, 'cat', '0001.png')}`,
+      root,
+    );
   }
   const unknown = classNames ? dirs.filter((d) => !classNames.includes(d)) : [];
   if (unknown.length > 0) {
-    throw new DatasetError(`${root}: class folder(s) ${unknown.map((u) => `"${u}"`).join(', ')} do not exist in the training folder`, path.join(root, unknown[0]));
+    throw new DatasetError(
+      `${root}: class folder(s) ${unknown.map((u) => `"${u}"`).join(', ')} do not exist in the training folder`,
+      path.join(root, unknown[0]),
+    );
   }
   const files: ImageFileEntry[] = [];
   for (const name of dirs) await walkClass(path.join(root, name), names.indexOf(name), files, skips);

@@ -28,9 +28,13 @@ async function loadPair(imagesFile: string): Promise<{ set: ImageSet; shape: [nu
   const images = await readIdx(imagesFile);
   const labels = await readIdx(labelsFile);
   if (images.dims.length !== 3 && !(images.dims.length === 4 && [1, 3].includes(images.dims[3]))) {
-    throw new DatasetError(`${imagesFile}: images must be N x height x width (or x 1 or 3 channels), this file is ${images.dims.join('x')}`, imagesFile);
+    throw new DatasetError(
+      `${imagesFile}: images must be N x height x width (or x 1 or 3 channels), this file is ${images.dims.join('x')}`,
+      imagesFile,
+    );
   }
-  if (labels.dims.length !== 1) throw new DatasetError(`${labelsFile}: labels must be one number per image, this file is ${labels.dims.join('x')}`, labelsFile);
+  if (labels.dims.length !== 1)
+    throw new DatasetError(`${labelsFile}: labels must be one number per image, this file is ${labels.dims.join('x')}`, labelsFile);
   if (labels.dims[0] !== images.dims[0]) {
     throw new DatasetError(`${labelsFile}: ${labels.dims[0]} labels but ${imagesFile} holds ${images.dims[0]} images`, labelsFile);
   }
@@ -51,7 +55,10 @@ async function findImageFiles(location: string): Promise<{ train: string; test?:
   const train = entries.find((e) => /^train/i.test(e)) ?? entries.find((e) => !/^t10k|^test/i.test(e));
   const test = entries.find((e) => /^(t10k|test)/i.test(e));
   if (!train) {
-    throw new DatasetError(`${location}: no IDX images file found (expected train-images-idx3-ubyte or train-images-idx3-ubyte.gz)`, location);
+    throw new DatasetError(
+      `${location}: no IDX images file found (expected train-images-idx3-ubyte or train-images-idx3-ubyte.gz)`,
+      location,
+    );
   }
   return { train: path.join(location, train), ...(test ? { test: path.join(location, test) } : {}) };
 }
@@ -61,7 +68,10 @@ export async function loadIdxDataset(location: string): Promise<Dataset> {
   const train = await loadPair(files.train);
   const test = files.test ? await loadPair(files.test) : undefined;
   if (test && test.shape.join('x') !== train.shape.join('x')) {
-    throw new DatasetError(`${files.test}: test images are ${test.shape.join('x')} but training images are ${train.shape.join('x')}`, files.test);
+    throw new DatasetError(
+      `${files.test}: test images are ${test.shape.join('x')} but training images are ${train.shape.join('x')}`,
+      files.test,
+    );
   }
   let maxLabel = 0;
   for (const set of [train.set, test?.set]) for (const l of set?.labels ?? []) maxLabel = Math.max(maxLabel, l);

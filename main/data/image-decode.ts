@@ -86,12 +86,18 @@ export async function decodeImage(buf: Uint8Array, probe: ImageProbe, target: De
     }
     const resized = probe.width !== target.width || probe.height !== target.height;
     if (resized) {
-      image = image.resize(target.width, target.height, { fit: FIT[target.mode], kernel: 'linear', background: { r: 0, g: 0, b: 0, alpha: 1 } });
+      image = image.resize(target.width, target.height, {
+        fit: FIT[target.mode],
+        kernel: 'linear',
+        background: { r: 0, g: 0, b: 0, alpha: 1 },
+      });
     }
     image = target.channels === 1 ? image.removeAlpha().toColourspace('b-w') : image.removeAlpha().toColourspace('srgb');
     const { data, info } = await image.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.width !== target.width || info.height !== target.height || info.channels !== target.channels) {
-      throw new ImageDecodeError(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${target.width}x${target.height}x${target.channels}`);
+      throw new ImageDecodeError(
+        `decoded to ${info.width}x${info.height}x${info.channels}, expected ${target.width}x${target.height}x${target.channels}`,
+      );
     }
     return { pixels: data, resized };
   } catch (e) {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { DatasetError, type Dataset, type ImageSet } from './dataset.js';
 import { cacheKey, readCachedDataset, writeCachedDataset } from './dataset-cache.js';
 import { scanImageFolder, type ImageFileEntry, type ScannedFolder } from './folder-scan.js';
-import { decodeImage, probeImage, RESIZE_MODES, type DecodeTarget, type ImageProbe, type ResizeMode } from './image-decode.js';
+import { probeImage, RESIZE_MODES, type DecodeTarget, type ImageProbe, type ResizeMode } from './image-decode.js';
+import { decodeSets, forEachPool } from './decode-sets.js';
 import { SkipLog } from './skip-log.js';
 
 export type ProgressFn = (done: number, total: number, phase: 'reading headers' | 'decoding') => void;
@@ -26,19 +27,6 @@ export interface FolderOptions {
   onProgress?: ProgressFn;
   /** Files decoded at once (default: max(4, cores)); sharp's work runs on libuv's thread pool. */
   concurrency?: number;
-}
-
-async function forEachPool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>, done: (n: number) => void): Promise<void> {
-  let next = 0;
-  let finished = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-      done(++finished);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function mostCommonSize(probes: ImageProbe[]): [number, number] {
@@ -69,12 +57,16 @@ async function findLayout(root: string): Promise<{ train: string; test?: string 
   return { train: root };
 }
 
-interface Probed {
+export interface Probed {
   entry: ImageFileEntry;
   probe: ImageProbe;
   /** Position in the scanned file list: training files first, then test files. */
   index: number;
+  /** The file's bytes, kept from the header pass while they fit KEEP_READ_BYTES, so it is read once. */
+  bytes?: Buffer;
 }
+
+const KEEP_READ_BYTES = 256 * 1024 * 1024;
 
 export async function loadImageFolder(location: string, options: FolderOptions = {}): Promise<Dataset> {
   const root = path.resolve(location);
@@ -85,7 +77,10 @@ export async function loadImageFolder(location: string, options: FolderOptions =
   const all = [...trainScan.files, ...(testScan?.files ?? [])];
   if (all.length === 0) {
     const reasons = Object.entries(skips.byReason).map(([r, n]) => `${n} ${r}`);
-    throw new DatasetError(`${root}: no image files found${reasons.length ? ` (${skips.count} files skipped: ${reasons.join('; ')})` : ''}`, root);
+    throw new DatasetError(
+      `${root}: no image files found${reasons.length ? ` (${skips.count} files skipped: ${reasons.join('; ')})` : ''}`,
+      root,
+    );
   }
   const resize = options.resize ?? 'stretch';
   const useCache = options.cache !== false;
@@ -105,12 +100,17 @@ export async function loadImageFolder(location: string, options: FolderOptions =
 
   const concurrency = options.concurrency ?? Math.max(4, os.availableParallelism());
   const probes: (Probed | undefined)[] = new Array(all.length);
+  let kept = 0;
   await forEachPool(
     all,
     concurrency,
     async (entry, i) => {
       try {
-        probes[i] = { entry, probe: await probeImage(await readFile(entry.file)), index: i };
+        const bytes = await readFile(entry.file);
+        const probe = await probeImage(bytes);
+        const keep = kept + bytes.length <= KEEP_READ_BYTES;
+        if (keep) kept += bytes.length;
+        probes[i] = { entry, probe, index: i, ...(keep ? { bytes } : {}) };
       } catch (e) {
         skips.add(entry.file, (e as Error).message);
       }
@@ -118,7 +118,11 @@ export async function loadImageFolder(location: string, options: FolderOptions =
     (n) => options.onProgress?.(n, all.length, 'reading headers'),
   );
   const usable = probes.filter((p): p is Probed => p !== undefined);
-  if (usable.length === 0) throw new DatasetError(`${root}: none of the ${all.length} image files could be read; first: ${skips.listed[0]?.file}: ${skips.listed[0]?.reason}`, root);
+  if (usable.length === 0)
+    throw new DatasetError(
+      `${root}: none of the ${all.length} image files could be read; first: ${skips.listed[0]?.file}: ${skips.listed[0]?.reason}`,
+      root,
+    );
   const [height, width] = options.size ?? mostCommonSize(usable.map((p) => p.probe));
   const channels = options.channels ?? (usable.every((p) => p.probe.gray) ? 1 : 3);
   const target: DecodeTarget = { width, height, channels, mode: resize };
@@ -161,47 +165,6 @@ export async function loadImageFolder(location: string, options: FolderOptions =
   return ds;
 }
 
-/**
- * Decodes every usable image straight into its slot of one preallocated buffer per set (training, test),
- * then closes the gaps left by images that failed to decode.
- */
-async function decodeSets(usable: Probed[], trainCount: number, target: DecodeTarget, concurrency: number, skips: SkipLog, onProgress?: ProgressFn) {
-  const size = target.width * target.height * target.channels;
-  const parts = [usable.filter((p) => p.index < trainCount), usable.filter((p) => p.index >= trainCount)];
-  const sets = parts.map((list) => ({ list, images: new Uint8Array(list.length * size), ok: new Uint8Array(list.length) }));
-  const jobs = sets.flatMap((set) => set.list.map((p, slot) => ({ set, p, slot })));
-  let resized = 0;
-  await forEachPool(
-    jobs,
-    concurrency,
-    async ({ set, p, slot }) => {
-      try {
-        const out = await decodeImage(await readFile(p.entry.file), p.probe, target);
-        set.images.set(out.pixels, slot * size);
-        set.ok[slot] = 1;
-        if (out.resized) resized++;
-      } catch (e) {
-        skips.add(p.entry.file, (e as Error).message);
-      }
-    },
-    (n) => onProgress?.(n, jobs.length, 'decoding'),
-  );
-  const [train, test] = sets.map(({ list, images, ok }): ImageSet => {
-    const labels: number[] = [];
-    let kept = 0;
-    for (let slot = 0; slot < list.length; slot++) {
-      if (!ok[slot]) continue;
-      if (kept !== slot) images.copyWithin(kept * size, slot * size, (slot + 1) * size);
-      labels.push(list[slot].entry.label);
-      kept++;
-    }
-    // A few failures leave a little unused tail; many would waste memory, so copy then.
-    const trimmed = kept === list.length ? images : kept > list.length * 0.9 ? images.subarray(0, kept * size) : images.slice(0, kept * size);
-    return { images: trimmed, labels: Uint16Array.from(labels), count: kept };
-  });
-  return { train, test, resized };
-}
-
 function perClass(set: ImageSet, numClasses: number): number[] {
   const counts = new Array<number>(numClasses).fill(0);
   for (const l of set.labels) counts[l]++;
@@ -213,6 +176,14 @@ function checkClasses(scan: ScannedFolder, counts: number[], skips: SkipLog): vo
   if (empty < 0) return;
   const dir = scan.classDirs[empty];
   const skipped = skips.listedUnder(dir + path.sep);
-  const detail = skipped.length ? `; its files were skipped: ${skipped.slice(0, 3).map((s) => `${path.basename(s.file)} (${s.reason})`).join(', ')}` : '';
-  throw new DatasetError(`${dir}: class folder "${scan.classNames[empty]}" holds no usable images${detail}. Add images or remove the folder.`, dir);
+  const detail = skipped.length
+    ? `; its files were skipped: ${skipped
+        .slice(0, 3)
+        .map((s) => `${path.basename(s.file)} (${s.reason})`)
+        .join(', ')}`
+    : '';
+  throw new DatasetError(
+    `${dir}: class folder "${scan.classNames[empty]}" holds no usable images${detail}. Add images or remove the folder.`,
+    dir,
+  );
 }

@@ -129,7 +129,8 @@ class TarParser {
       this.longName = undefined;
     }
     const meta = type === 'L' || type === 'x';
-    if (meta && size > MAX_META_ENTRY) throw new DatasetError(`${this.archive}: a tar metadata entry of ${size} bytes is not plausible`, this.archive);
+    if (meta && size > MAX_META_ENTRY)
+      throw new DatasetError(`${this.archive}: a tar metadata entry of ${size} bytes is not plausible`, this.archive);
     const regular = type === '0' || type === '7';
     if (regular) this.names.push(name);
     const keep = meta || (regular && this.want(name));

@@ -33,6 +33,9 @@ order.forEach(([d, j], n) => {
   for (let p = 0; p < PIXELS; p++) images[n * PIXELS + p] = Math.max(0, Math.min(255, Math.round(src[j * PIXELS + p] * 255)));
 });
 const out = new URL('../../../assets/datasets/mnist/', import.meta.url);
-writeFileSync(new URL('images-idx3-ubyte.gz', out), gzipSync(Buffer.concat([header(0x803, [order.length, SIDE, SIDE]), images]), { level: 9 }));
+writeFileSync(
+  new URL('images-idx3-ubyte.gz', out),
+  gzipSync(Buffer.concat([header(0x803, [order.length, SIDE, SIDE]), images]), { level: 9 }),
+);
 writeFileSync(new URL('labels-idx1-ubyte.gz', out), gzipSync(Buffer.concat([header(0x801, [order.length]), labels]), { level: 9 }));
 console.log(`wrote ${order.length} digits`);
