@@ -1,0 +1,38 @@
+/**
+ * `layerbench import <file.keras | file.h5 | model.json> --out DIR`: a model trained elsewhere as a Layerbench
+ * model folder (experiment.json + model.json + weights.bin) that the engine loads and exports again.
+ */
+import { formatSummary, summarize } from '../../common/summarize.js';
+import { loadBackend } from '../backend/index.js';
+import { importModel } from '../export/import-model.js';
+import { KerasImportError } from '../export/spec-from-keras.js';
+import { WeightsError } from '../export/weights.js';
+import { SaveError } from '../engine/save.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+type Values = Record<string, string | boolean | undefined>;
+
+export const importCommand = {
+  options: { out: { type: 'string' as const } },
+  run: async (positionals: string[], values: Values): Promise<number> => {
+    const [file, extra] = positionals;
+    if (!file || extra) throw new CliError('import needs one model file: a .keras, .h5 or TensorFlow.js model.json', EXIT.usage);
+    if (typeof values.out !== 'string') throw new CliError('import needs --out DIR, the folder to write the imported model to', EXIT.usage);
+    const backend = await loadBackend();
+    try {
+      const result = await importModel(backend.tf, file, values.out);
+      const summary = summarize(result.experiment.model);
+      process.stdout.write(formatSummary(summary, result.experiment.model.name) + '\n');
+      process.stdout.write(`Imported ${file} to ${result.dir} (${result.files.join(', ')})\n`);
+      // The engine's train command starts from fresh weights; the imported weights are for export and prediction.
+      process.stdout.write(
+        `Its spec is ${result.dir}/experiment.json; export it again with: layerbench export ${result.dir} --format keras\n`,
+      );
+      return EXIT.ok;
+    } catch (e) {
+      if (e instanceof KerasImportError || e instanceof WeightsError) throw new CliError(`import failed: ${e.message}`, EXIT.usage);
+      if (e instanceof SaveError) throw new CliError(`import failed: ${e.message}`, EXIT.io);
+      throw e;
+    }
+  },
+};

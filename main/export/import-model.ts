@@ -1,0 +1,66 @@
+/**
+ * Importing a model trained elsewhere (Keras `.keras` / `.h5`, TensorFlow.js `model.json`) as a Layerbench
+ * model folder: experiment.json (the spec, validated) plus model.json and weights.bin that the engine loads
+ * (loadModelFromDir), so the user can keep training it or export it again.
+ */
+import path from 'node:path';
+import { formatIssues, validateExperiment } from '../../common/schema.js';
+import type { ExperimentSpec } from '../../common/spec.js';
+import { buildModel, ModelBuildError } from '../engine/build-model.js';
+import { saveModelAtomic } from '../engine/save.js';
+import type { LayersModel, TF } from '../engine/tf-types.js';
+import { readForeignModel } from './keras-read.js';
+import { KerasImportError } from './spec-from-keras.js';
+import { trainingFromKeras } from './training-from-keras.js';
+import { orderedLayerWeights, type ModelWeights } from './weights.js';
+import type { ModelSpec } from '../../common/spec.js';
+
+/** Builds the engine's model for `spec` and loads `weights` into it. The caller disposes of the model. */
+export function buildWithWeights(tf: TF, spec: ModelSpec, weights: ModelWeights, file: string): LayersModel {
+  const layers = orderedLayerWeights(spec, weights, file);
+  let model: LayersModel;
+  try {
+    model = buildModel(tf, spec);
+  } catch (e) {
+    if (e instanceof ModelBuildError) throw new KerasImportError(`${file}: the model cannot be built: ${e.message}`, file);
+    throw e;
+  }
+  layers.forEach(({ name, arrays }, i) => {
+    if (!arrays.length) return;
+    const layer = model.layers[i];
+    const expected = layer.getWeights().map((w) => w.shape.join('x'));
+    const given = arrays.map((a) => a.shape.join('x'));
+    if (expected.join() !== given.join()) {
+      model.dispose();
+      throw new KerasImportError(
+        `${file}: layer "${name}" weights have shapes [${given.join(', ')}], the model needs [${expected.join(', ')}]`,
+        file,
+      );
+    }
+    const tensors = arrays.map((a) => tf.tensor(a.data, a.shape, 'float32'));
+    layer.setWeights(tensors);
+    tensors.forEach((t) => t.dispose());
+  });
+  return model;
+}
+
+export interface ImportResult {
+  dir: string;
+  experiment: ExperimentSpec;
+  files: string[];
+}
+
+export async function importModel(tf: TF, file: string, outDir: string): Promise<ImportResult> {
+  const read = await readForeignModel(file);
+  const checked = validateExperiment({ model: read.spec, training: trainingFromKeras(read.trainingConfig) });
+  if (!checked.ok) throw new KerasImportError(`${file}: the imported experiment is invalid:\n${formatIssues(checked.issues)}`, file);
+  const experiment = checked.value;
+  const model = buildWithWeights(tf, experiment.model, read.weights, file);
+  const dir = path.resolve(outDir);
+  try {
+    await saveModelAtomic(tf, model, dir, { 'experiment.json': JSON.stringify(experiment, null, 2) });
+  } finally {
+    model.dispose();
+  }
+  return { dir, experiment, files: ['experiment.json', 'model.json', 'weights.bin'] };
+}

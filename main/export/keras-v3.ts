@@ -1,0 +1,80 @@
+/**
+ * The native Keras 3 format (`model.save("x.keras")`): a zip holding `metadata.json`, `config.json` (the
+ * serialized model) and `model.weights.h5`, in which each layer's variables are `layers/<name>/vars/<i>`,
+ * numbered in the layer's own order, as Keras 3 nests them for a Sequential model (see keras-paths.ts).
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { strToU8, zipSync } from 'fflate';
+import type { ModelSpec, TrainingSettings } from '../../common/spec.js';
+import { tempSibling, writeFileAtomically } from './atomic-file.js';
+import { ensureGroup, withH5, writeFloat32, type H5Group } from './h5.js';
+import { kerasCompileConfig, kerasModelConfig, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
+import { chunkShape, optimizerSlotShapes, trainableShapes } from './keras-optimizer-state.js';
+import { kerasWeightPaths } from './keras-paths.js';
+import { KERAS_FORMAT_VERSION } from './keras-version.js';
+import { orderedLayerWeights, type ModelWeights } from './weights.js';
+
+/** Keras's own date stamp format: 2026-11-28@07:28:24. */
+function kerasDate(d: Date): string {
+  return d.toISOString().slice(0, 19).replace('T', '@');
+}
+
+function writeFreshOptimizer(vars: H5Group, training: TrainingSettings, layers: ReturnType<typeof orderedLayerWeights>): void {
+  vars.create_attribute('name', kerasOptimizerConfig(training).config.name as string);
+  vars.create_dataset({ name: '0', data: BigInt64Array.of(0n), shape: [], dtype: '<q' });
+  writeFloat32(vars, '1', Float32Array.of(training.learningRate), []);
+  optimizerSlotShapes(training, trainableShapes(layers)).forEach((shape, i) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    vars.create_dataset({
+      name: String(i + 2),
+      data: new Float32Array(size),
+      shape,
+      dtype: '<f',
+      chunks: chunkShape(shape),
+      compression: 'gzip',
+      compression_opts: 1,
+    });
+  });
+}
+
+async function weightsH5(target: string, spec: ModelSpec, weights: ModelWeights, training?: TrainingSettings): Promise<Uint8Array> {
+  const layers = orderedLayerWeights(spec, weights, target);
+  const temp = tempSibling(target) + '.weights.h5';
+  try {
+    await withH5(temp, 'w', (f) => {
+      const paths = kerasWeightPaths(spec.layers.map((l) => l.type));
+      for (const [i, { name, arrays }] of layers.entries()) {
+        const vars = ensureGroup(f, `layers/${paths[i]}/vars`);
+        vars.create_attribute('name', name);
+        arrays.forEach((a, i) => writeFloat32(vars, String(i), a.data, a.shape));
+      }
+      // The model's own (empty) variable group, as Keras writes it.
+      ensureGroup(f, 'vars').create_attribute('name', kerasModelName(spec));
+      if (training) writeFreshOptimizer(ensureGroup(f, 'optimizer/vars'), training, layers);
+    });
+    return await readFile(temp);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+export async function writeKerasV3(
+  target: string,
+  spec: ModelSpec,
+  weights: ModelWeights,
+  training?: TrainingSettings,
+  now = new Date(),
+): Promise<void> {
+  const config = kerasModelConfig(spec);
+  if (training) config.compile_config = kerasCompileConfig(training);
+  const zip = zipSync(
+    {
+      'metadata.json': strToU8(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: kerasDate(now) })),
+      'config.json': strToU8(JSON.stringify(config)),
+      // Stored, not deflated: Keras may read the HDF5 file in place from the archive.
+      'model.weights.h5': [await weightsH5(target, spec, weights, training), { level: 0 }],
+    },
+    { level: 6 },
+  );
+  await writeFileAtomically(target, zip);
+}

@@ -1,0 +1,260 @@
+/**
+ * A Layerbench experiment as a readable, runnable Keras training script: the same model, optimizer, loss,
+ * batch size, epochs, validation split, seed and augmentation, the data read from the same files, and a
+ * tf.distribute strategy scope so the experiment can move to more GPUs or machines than the workstation has.
+ */
+import { layerNames } from '../../common/summarize.js';
+import { pair, type ExperimentSpec, type LayerSpec, type Size2 } from '../../common/spec.js';
+import { kerasActivation, kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
+import { PYTHON_DATA } from './python-data.js';
+
+export interface ScriptDataset {
+  /** Layerbench's dataset id: `mnist`, or `kind:path` (cifar10, folder, idx). */
+  id: string;
+  /** The folder the data was read from (for `mnist`, the bundled IDX files). */
+  source?: string;
+  classNames?: string[];
+}
+
+const py = (v: unknown): string => {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
+  return String(v);
+};
+
+const tuple = (s: Size2) => {
+  const [a, b] = pair(s);
+  return `(${a}, ${b})`;
+};
+
+/** One layer as the line a person would write, defaults left out. */
+function layerLine(layer: LayerSpec, name: string): string {
+  const args: string[] = [];
+  const add = (key: string, value: string, isDefault = false) => {
+    if (!isDefault) args.push(key ? `${key}=${value}` : value);
+  };
+  switch (layer.type) {
+    case 'Conv2D':
+    case 'Dense':
+      if (layer.type === 'Conv2D') {
+        add('', String(layer.filters));
+        add('', tuple(layer.kernelSize));
+        add(
+          'strides',
+          tuple(layer.strides ?? 1),
+          pair(layer.strides ?? 1).every((s) => s === 1),
+        );
+        add('padding', py(layer.padding ?? 'valid'), (layer.padding ?? 'valid') === 'valid');
+      } else add('', String(layer.units));
+      add('activation', py(kerasActivation(layer.activation)), (layer.activation ?? 'linear') === 'linear');
+      add('use_bias', 'False', layer.useBias !== false);
+      break;
+    case 'MaxPooling2D':
+    case 'AveragePooling2D': {
+      const poolSize = layer.poolSize ?? 2;
+      add('pool_size', tuple(poolSize));
+      add('strides', tuple(layer.strides ?? poolSize), layer.strides === undefined);
+      add('padding', py(layer.padding ?? 'valid'), (layer.padding ?? 'valid') === 'valid');
+      break;
+    }
+    case 'Dropout':
+      add('', String(layer.rate));
+      break;
+    case 'BatchNormalization':
+      add('momentum', String(layer.momentum ?? 0.99), (layer.momentum ?? 0.99) === 0.99);
+      add('epsilon', String(layer.epsilon ?? 1e-3), (layer.epsilon ?? 1e-3) === 1e-3);
+      break;
+    case 'Activation':
+      add('', py(kerasActivation(layer.activation)));
+      break;
+    case 'GlobalAveragePooling2D':
+    case 'Flatten':
+      break;
+    default: {
+      const never: never = layer;
+      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
+    }
+  }
+  args.push(`name=${py(name)}`);
+  return `            layers.${layer.type}(${args.join(', ')}),`;
+}
+
+function optimizerLine(experiment: ExperimentSpec): string {
+  const { className, config } = kerasOptimizerConfig(experiment.training);
+  const args = Object.entries(config)
+    .filter(([k]) => k !== 'name')
+    .map(([k, v]) => `${k}=${k === 'learning_rate' ? 'LEARNING_RATE' : py(v)}`);
+  return `keras.optimizers.${className}(${args.join(', ')})`;
+}
+
+export interface ScriptDataSource {
+  kind: string;
+  path: string | undefined;
+  /** folder: how images of another size were fitted (main/data/image-decode.ts). */
+  resize: 'stretch' | 'crop' | 'pad';
+  /** cifar100: which of its two labels. */
+  cifar100Labels: 'fine' | 'coarse';
+}
+
+/** Where the data is: the dataset kind, the file or folder, and the options of its `kind:path#options` id. */
+export function scriptDataSource(dataset: ScriptDataset | undefined): ScriptDataSource {
+  const result: ScriptDataSource = { kind: 'idx', path: undefined, resize: 'stretch', cifar100Labels: 'fine' };
+  if (!dataset) return result;
+  if (dataset.id === 'mnist') return { ...result, path: dataset.source };
+  const colon = dataset.id.indexOf(':');
+  if (colon <= 0) return { ...result, path: dataset.source };
+  const [location, options = ''] = dataset.id.slice(colon + 1).split('#');
+  const resize = /(?:^|,)resize=(stretch|crop|pad)/.exec(options)?.[1] as ScriptDataSource['resize'] | undefined;
+  return {
+    kind: dataset.id.slice(0, colon),
+    path: location,
+    resize: resize ?? 'stretch',
+    cifar100Labels: /(?:^|,)coarse(?:,|$)/.test(options) ? 'coarse' : 'fine',
+  };
+}
+
+export function pythonTrainingScript(
+  experiment: ExperimentSpec,
+  dataset?: ScriptDataset,
+  exportedAt = new Date(),
+  fileName = 'train.py',
+): string {
+  const { model, training: t } = experiment;
+  const names = layerNames(model.layers);
+  const modelName = kerasModelName(model);
+  const data = scriptDataSource(dataset);
+  const [h, w, c] = model.inputShape;
+  return `#!/usr/bin/env python3
+"""Train "${modelName}" with Keras: a Layerbench experiment, exported ${exportedAt.toISOString().slice(0, 10)}.
+
+The model, optimizer, loss, batch size, epochs, validation split, seed and augmentation are those of the
+Layerbench experiment. Results are close to Layerbench's but not identical: the two draw initial weights,
+shuffles and dropout masks from different random number generators.
+
+Run it:
+    python3 ${fileName} [--data FOLDER] [--epochs N] [--batch-size N] [--out model.keras] [--strategy mirrored]
+
+Needs TensorFlow 2.16 or newer (Keras 3), NumPy, and Pillow for image folders.
+"""
+import argparse
+import glob
+import gzip
+import os
+import re
+import struct
+import tarfile
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+import keras
+from keras import layers
+
+# ---------------------------------------------------------------------------------------------------------
+# The experiment
+
+INPUT_SHAPE = (${h}, ${w}, ${c})  # height, width, channels
+CLASS_NAMES = ${py(dataset?.classNames ?? [])}
+DATASET_KIND = ${py(data.kind)}  # idx (MNIST layout, as the bundled digits), cifar10, cifar100 or folder
+DATASET_PATH = ${py(data.path ?? null)}  # what Layerbench read; pass --data when it lives elsewhere
+RESIZE = ${py(data.resize)}  # folder: images of another size are stretched, cropped or padded to INPUT_SHAPE
+CIFAR100_LABELS = ${py(data.cifar100Labels)}  # cifar100: fine (100 classes) or coarse (20)
+BATCH_SIZE = ${t.batchSize}
+EPOCHS = ${t.epochs}
+VALIDATION_SPLIT = ${t.validationSplit}  # a fraction below 1, or a number of images; each class in proportion
+SEED = ${t.seed}
+LEARNING_RATE = ${t.learningRate}
+LOSS = ${py(kerasLoss(t))}
+ONE_HOT_LABELS = ${py(t.loss === 'categoricalCrossentropy')}
+HORIZONTAL_FLIP = ${py(t.augmentation.horizontalFlip)}
+SHIFT_PIXELS = ${t.augmentation.shiftPixels}
+
+
+def build_model():
+    return keras.Sequential(
+        [
+            keras.Input(shape=INPUT_SHAPE),
+${model.layers.map((l, i) => layerLine(l, names[i])).join('\n')}
+        ],
+        name=${py(modelName)},
+    )
+
+
+def make_optimizer():
+    return ${optimizerLine(experiment)}
+
+${PYTHON_DATA}
+
+# ---------------------------------------------------------------------------------------------------------
+# Distribution
+
+
+def make_strategy(name):
+    """The tf.distribute strategy the model is built and trained under.
+
+    "mirrored" (the default) is the single-machine strategy: it trains on every GPU of this machine, or on its
+    CPU when it has none. To train on several machines, use "multi-worker" and start this script on every
+    machine with the TF_CONFIG environment variable describing the cluster, for example on worker 0:
+        TF_CONFIG='{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}'
+    (index 1 on the second machine). BATCH_SIZE is the global batch, split across all replicas.
+    """
+    if name == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()  # "none": TensorFlow's default, no distribution
+
+
+def is_chief(strategy):
+    """In a multi-worker cluster, worker 0 (or the chief) keeps the saved model; other workers save elsewhere."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or resolver.task_type is None:
+        return True
+    return resolver.task_type == "chief" or (resolver.task_type == "worker" and resolver.task_id == 0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=DATASET_PATH, help="dataset folder or file (default: %(default)s)")
+    parser.add_argument("--kind", default=DATASET_KIND, choices=["idx", "cifar10", "cifar100", "folder"])
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--strategy", default="mirrored", choices=["mirrored", "multi-worker", "none"])
+    parser.add_argument("--out", default=${py(`${modelName}.keras`)}, help="where to save the trained model")
+    args = parser.parse_args()
+    if not args.data:
+        parser.error("give the dataset folder with --data")
+
+    keras.utils.set_random_seed(SEED)  # Python, NumPy and TensorFlow
+    (x, y), test = load_data(args.kind, args.data)
+    (x_train, y_train), validation = stratified_split(x, y, VALIDATION_SPLIT, SEED)
+    print(f"{len(y_train)} training images, {0 if validation is None else len(validation[1])} for validation")
+
+    strategy = make_strategy(args.strategy)
+    print(f"Training with {type(strategy).__name__} on {strategy.num_replicas_in_sync} replica(s)")
+    with strategy.scope():
+        model = build_model()
+        model.compile(optimizer=make_optimizer(), loss=LOSS, metrics=["accuracy"])
+    model.summary()
+
+    train_ds = to_dataset(x_train, y_train, args.batch_size, True, SEED)
+    val_ds = None if validation is None else to_dataset(*validation, args.batch_size, False, SEED)
+    # shuffle=False: to_dataset already reshuffles the training set every epoch.
+    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, shuffle=False)
+    last = {name: f"{values[-1]:.4f}" for name, values in history.history.items()}
+    print(f"Trained {len(history.epoch)} epoch(s): {last}")
+    if test is not None:
+        loss, accuracy = model.evaluate(to_dataset(*test, args.batch_size, False, SEED), verbose=0)
+        print(f"Test: loss {loss:.4f}, accuracy {accuracy:.4f}")
+    # Every worker takes part in saving; only the chief's copy is kept.
+    out = args.out if is_chief(strategy) else os.path.join(tempfile.mkdtemp(), os.path.basename(args.out))
+    model.save(out)
+    print(f"Saved {out}")
+
+
+if __name__ == "__main__":
+    main()
+`;
+}
