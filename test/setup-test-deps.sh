@@ -20,8 +20,6 @@ fi
 
 if [[ -f test/python/requirements.txt ]]; then
   python=${LAYERBENCH_PYTHON:-python3}
-  if ! "$python" -c 'import tensorflow' >/dev/null 2>&1; then
-    echo "[setup:test] pip install -r test/python/requirements.txt"
-    "$python" -m pip install -q --disable-pip-version-check -r test/python/requirements.txt
-  fi
+  echo "[setup:test] pip install -r test/python/requirements.txt"
+  "$python" -m pip install -q --disable-pip-version-check --no-cache-dir -r test/python/requirements.txt
 fi
