@@ -1,6 +1,12 @@
 /** The `layerbench` command line: the engine without a window. */
 import { parseArgs } from 'node:util';
 import { datasetCommand } from './dataset-command.js';
+import { exportCommand } from './export-command.js';
+import { importCommand } from './import-command.js';
+import { evaluateCommand } from './evaluate-command.js';
+import { predictCommand } from './predict-command.js';
+import { resumeCommand } from './resume-command.js';
+import { runsCommand } from './runs-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { summaryCommand } from './summary-command.js';
 import { serveCommand } from './serve-command.js';
@@ -11,18 +17,35 @@ const USAGE = `Usage: layerbench <command> [options]
 
 Commands:
   train   <spec.json | --preset NAME> --dataset NAME [--epochs N] [--batch-size N]
-          [--learning-rate X] [--seed N] [--out DIR]
-                     Train headlessly; writes the run folder (log, epochs, saved model).
+          [--learning-rate X] [--seed N] [--out DIR] [--validation-split X]
+          [--checkpoint-metric val_loss|val_accuracy|loss|accuracy]
+          [--early-stopping-patience N] [--early-stopping-min-delta X] [--restore-best-weights true|false]
+                     Train headlessly; writes the run folder (log, epochs, checkpoints, saved model).
+  resume  <run folder>
+                     Continue an interrupted, stopped or failed run from its last completed epoch.
+  runs    [--dir DIR] [--json]
+                     List the runs in DIR (default runs/) with their state; interrupted runs are marked.
+  evaluate <run folder> [--model final|best|last] [--examples N] [--json]
+                     Test-set loss/accuracy, confusion matrix, per-class scores, worst mistakes as PNGs.
+  predict <run folder> <image files...> [--model final|best|last] [--top N] [--json]
+                     Top classes of each image with probabilities.
   summary <spec.json | --preset NAME> [--dataset NAME]
                      Print the Keras-style model summary.
+  dataset inspect <ref>
+                     Load a dataset; print classes, images per class, size, memory, skipped files.
+  dataset download cifar10 --out DIR
+                     Download the CIFAR-10 binary archive with a progress bar; MD5 checked.
+  export  <run folder | model folder> --format keras|h5|tfjs|python [--out PATH]
+                     Export the model as Keras .keras/.h5, a TensorFlow.js folder (with a README), or
+                     the experiment as a Python/Keras training script (default: RUN/exports/).
+  import  <model.keras | model.h5 | model.json> --out DIR
+                     Import a Keras or TensorFlow.js model as a Layerbench model folder (spec + weights).
   serve   [--port N] [--data-dir DIR]
                      Serve the app's UI to a browser on this machine (URL with access token).
 
 Presets:  seed-baseline, seed-dropout, seed-batchnorm, seed-both
 Datasets: mnist (bundled), cifar10:<archive.tar.gz|folder>, cifar100:<path>[#fine|#coarse],
           folder:<root>[#size=32x32,channels=1|3,resize=stretch|crop|pad,nocache], idx:<folder|images file>
-  dataset inspect <ref>                 Load a dataset and print classes, counts, size, skipped files.
-  dataset download cifar10 --out DIR    Download the CIFAR-10 archive (MD5 checked).
 
 Exit codes: 0 ok, 1 training failed, 2 bad usage or spec, 3 dataset error, 4 write error, 130 stopped.`;
 
@@ -56,6 +79,11 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
       'learning-rate': { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
+      'validation-split': { type: 'string' },
+      'checkpoint-metric': { type: 'string' },
+      'early-stopping-patience': { type: 'string' },
+      'early-stopping-min-delta': { type: 'string' },
+      'restore-best-weights': { type: 'string' },
     },
     run: (pos, v) => {
       const dataset = str(v.dataset);
@@ -69,10 +97,30 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
         learningRate: numberOption(v, 'learning-rate'),
         seed: intOption(v, 'seed'),
         out: str(v.out),
+        validationSplit: numberOption(v, 'validation-split'),
+        checkpointMetric: str(v['checkpoint-metric']),
+        earlyStoppingPatience: intOption(v, 'early-stopping-patience'),
+        earlyStoppingMinDelta: numberOption(v, 'early-stopping-min-delta'),
+        restoreBestWeights: v['restore-best-weights'] === undefined ? undefined : v['restore-best-weights'] !== 'false',
       });
     },
   },
   dataset: datasetCommand,
+  export: exportCommand,
+  import: importCommand,
+  resume: { options: {}, run: (pos) => resumeCommand(pos[0]) },
+  runs: {
+    options: { dir: { type: 'string' }, json: { type: 'boolean' } },
+    run: (_pos, v) => runsCommand({ dir: str(v.dir), json: v.json === true }),
+  },
+  evaluate: {
+    options: { model: { type: 'string' }, examples: { type: 'string' }, json: { type: 'boolean' } },
+    run: (pos, v) => evaluateCommand(pos[0], { model: str(v.model), examples: intOption(v, 'examples'), json: v.json === true }),
+  },
+  predict: {
+    options: { model: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' } },
+    run: (pos, v) => predictCommand(pos, { model: str(v.model), top: intOption(v, 'top'), json: v.json === true }),
+  },
   serve: {
     options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
     run: (_pos, v) => serveCommand({ port: intOption(v, 'port'), dataDir: str(v['data-dir']) }),

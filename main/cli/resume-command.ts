@@ -3,6 +3,7 @@
  * epoch. Also home to what `train` and `resume` share: the terminal, Ctrl-C, and turning an outcome into
  * an exit code.
  */
+import { formatMetric } from '../../common/keras-log.js';
 import { loadBackend } from '../backend/index.js';
 import { DatasetError } from '../data/dataset.js';
 import type { EngineBackend } from '../engine/tf-types.js';
@@ -13,7 +14,13 @@ import { kerasPrinter, terminalSink } from './progress.js';
 
 export async function engineBackend(): Promise<EngineBackend> {
   const b = await loadBackend();
-  return { tf: b.tf as EngineBackend['tf'], name: b.name, native: b.native, detail: b.detail, ...(b.warning ? { warning: b.warning } : {}) };
+  return {
+    tf: b.tf as EngineBackend['tf'],
+    name: b.name,
+    native: b.native,
+    detail: b.detail,
+    ...(b.warning ? { warning: b.warning } : {}),
+  };
 }
 
 /** Runs `work` with Keras-style terminal output; the first Ctrl-C stops at the next batch, the second quits. */
@@ -28,9 +35,13 @@ export async function withTerminal(backend: EngineBackend, work: (ctx: RunContex
   process.on('SIGINT', onSigint);
   let outcome: RunOutcome;
   try {
-    outcome = await work({ backend, onEvent: kerasPrinter(sink), signal: stop.signal });
+    outcome = await work({ backend, onEvent: kerasPrinter(sink), signal: stop.signal, evaluateAfter: true });
   } catch (e) {
-    if (e instanceof RunError) throw new CliError(e.message, e.code === 'DATASET_CHANGED' ? EXIT.dataset : e.code === 'IO_ERROR' || /^E[A-Z]+$/.test(e.code) ? EXIT.io : EXIT.usage);
+    if (e instanceof RunError)
+      throw new CliError(
+        e.message,
+        e.code === 'DATASET_CHANGED' ? EXIT.dataset : e.code === 'IO_ERROR' || /^E[A-Z]+$/.test(e.code) ? EXIT.io : EXIT.usage,
+      );
     if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);
     throw e;
   } finally {
@@ -39,6 +50,11 @@ export async function withTerminal(backend: EngineBackend, work: (ctx: RunContex
   if (outcome.modelSaved) sink.line(`Saved model to ${outcome.dir}/model`);
   if (outcome.modelNote) sink.line(`Note: ${outcome.modelNote}`);
   for (const w of outcome.warnings) sink.line(`Warning: ${w}`);
+  const ev = outcome.evaluation;
+  if (ev) {
+    sink.line(`Evaluated on ${ev.setDescription}: loss ${formatMetric(ev.loss)} - accuracy ${formatMetric(ev.accuracy)}`);
+    sink.line(`Confusion matrix, per-class scores and the worst mistakes: layerbench evaluate ${outcome.dir} (saved in ${ev.dir})`);
+  }
   sink.line(`Run ${outcome.status}: ${outcome.dir}`);
   if (outcome.status === 'stopped') {
     sink.line(`The history so far is kept; continue with: layerbench resume ${outcome.dir}`);

@@ -72,5 +72,6 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
 
   const backend = await engineBackend();
   const dir = path.resolve(args.out ?? defaultRunDir(loaded.label));
-  return withTerminal(backend, (ctx) => startRun(ctx, { dir, experiment, dataset, ...(args.preset ? { preset: args.preset } : {}) }));
+  const validated = { ...experiment, training: checked.value };
+  return withTerminal(backend, (ctx) => startRun(ctx, { dir, experiment: validated, dataset, ...(args.preset ? { preset: args.preset } : {}) }));
 }

@@ -138,4 +138,3 @@ export class CheckpointStore {
     return { state, weights, optimizerWeights };
   }
 }
-

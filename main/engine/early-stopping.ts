@@ -75,3 +75,30 @@ export class BestTracker {
     return `Early stopping: ${s.monitor} did not improve${delta} for ${s.wait} epoch${s.wait === 1 ? '' : 's'}${best}`;
   }
 }
+
+/**
+ * Stop-on-divergence, the tfjs counterpart of Keras's TerminateOnNaN. tfjs clips predicted probabilities to
+ * [1e-7, 1 - 1e-7] before the log, so a diverging model's loss saturates near ln(1e7) = 16.1 instead of turning
+ * NaN as it does in Keras (which computes the loss from the logits); once every image sits at the clip, no
+ * gradient flows back and training is dead. A training loss far above random guessing (ln of the class count)
+ * for several batches in a row is that state.
+ */
+export class DivergenceWatch {
+  readonly threshold: number;
+  private run = 0;
+
+  constructor(
+    readonly numClasses: number,
+    private readonly batches = 3,
+  ) {
+    this.threshold = Math.min(Math.max(4 * Math.log(numClasses), 8), 12);
+  }
+
+  /** Returns why training diverged at this batch, or undefined while it has not. */
+  check(batchLoss: number): string | undefined {
+    this.run = batchLoss > this.threshold ? this.run + 1 : 0;
+    if (this.run < this.batches) return undefined;
+    const chance = Math.log(this.numClasses).toFixed(2);
+    return `the loss diverged: above ${this.threshold.toFixed(2)} for ${this.batches} batches in a row (random guessing scores ${chance})`;
+  }
+}

@@ -55,7 +55,8 @@ export class EpochKeeper {
     const keeper = new EpochKeeper(tf, settings, hasValidation, checkpoints, resume);
     if (resume) {
       model.setWeights(resume.weights);
-      await model.optimizer.setWeights(resume.optimizerWeights);
+      // Empty when the checkpoint's optimizer had not stepped yet (or a test swaps optimizers).
+      if (resume.optimizerWeights.length > 0) await model.optimizer.setWeights(resume.optimizerWeights);
       tf.dispose([...resume.weights, ...resume.optimizerWeights.map((w) => w.tensor)]);
     }
     return keeper;
@@ -93,7 +94,8 @@ export class EpochKeeper {
     if (restored) model.setWeights(this.bestWeights!);
     const bestEpoch = this.tracker.state.bestEpoch;
     const message =
-      this.tracker.describeStop() + (restored ? `. Restored the weights of epoch ${bestEpoch}.` : this.keepsBestWeights ? '.' : '. Kept the last epoch\'s weights.');
+      this.tracker.describeStop() +
+      (restored ? `. Restored the weights of epoch ${bestEpoch}.` : this.keepsBestWeights ? '.' : ". Kept the last epoch's weights.");
     return { stop: { epoch, ...(bestEpoch !== undefined ? { bestEpoch } : {}), restored }, message };
   }
 

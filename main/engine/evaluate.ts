@@ -92,7 +92,13 @@ export async function evaluateModel(
     const support = confusion[c].reduce((a, b) => a + b, 0);
     const predictedAs = confusion.reduce((a, row) => a + row[c], 0);
     const tn = n - support - predictedAs + tp;
-    return { name, support, precision: predictedAs > 0 ? tp / predictedAs : NaN, recall: support > 0 ? tp / support : NaN, accuracy: (tp + tn) / n };
+    return {
+      name,
+      support,
+      precision: predictedAs > 0 ? tp / predictedAs : NaN,
+      recall: support > 0 ? tp / support : NaN,
+      accuracy: (tp + tn) / n,
+    };
   });
   return { count: n, loss: lossSum / n, accuracy: correct / n, classNames, confusion, perClass, misclassified: wrong.slice(0, keep) };
 }

@@ -91,8 +91,16 @@ export function ensureNativeKernels(tf: TF): boolean {
   if (tf.getBackend() !== NATIVE) return false;
   if (registered.has(tf.engine())) return true;
   type KernelFunc = Parameters<TF['registerKernel']>[0]['kernelFunc'];
-  tf.registerKernel({ kernelName: BATCH_NORM_TRAINING, backendName: NATIVE, kernelFunc: ((args: KernelArgs) => batchNormTraining(tf, args)) as unknown as KernelFunc });
-  tf.registerKernel({ kernelName: BATCH_NORM_TRAINING_GRAD, backendName: NATIVE, kernelFunc: batchNormTrainingGrad as unknown as KernelFunc });
+  tf.registerKernel({
+    kernelName: BATCH_NORM_TRAINING,
+    backendName: NATIVE,
+    kernelFunc: ((args: KernelArgs) => batchNormTraining(tf, args)) as unknown as KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: BATCH_NORM_TRAINING_GRAD,
+    backendName: NATIVE,
+    kernelFunc: batchNormTrainingGrad as unknown as KernelFunc,
+  });
   tf.registerGradient({
     kernelName: BATCH_NORM_TRAINING,
     inputsToSave: ['x', 'scale'],
@@ -101,14 +109,19 @@ export function ensureNativeKernels(tf: TF): boolean {
       // Only y feeds the loss; the batch mean and variance go to the moving statistics, outside the tape.
       const dyY = (Array.isArray(dy) ? dy[0] : dy) as Tensor;
       const [x, scale, reserve1, reserve2, reserve3] = saved;
-      const grads = tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dyY, x, scale, reserve1, reserve2, reserve3 }, { epsilon: attrs.epsilon }) as Tensor[];
+      const grads = tf
+        .engine()
+        .runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dyY, x, scale, reserve1, reserve2, reserve3 }, { epsilon: attrs.epsilon }) as Tensor[];
       return { x: () => grads[0], scale: () => grads[1], offset: () => grads[2] };
     },
   });
   const stockStep = tf.getKernel('Step', NATIVE);
   if (stockStep) {
     tf.unregisterKernel('Step', NATIVE);
-    tf.registerKernel({ ...stockStep, kernelFunc: fastStep(tf, stockStep.kernelFunc as unknown as (args: KernelArgs) => unknown) as unknown as KernelFunc });
+    tf.registerKernel({
+      ...stockStep,
+      kernelFunc: fastStep(tf, stockStep.kernelFunc as unknown as (args: KernelArgs) => unknown) as unknown as KernelFunc,
+    });
   }
   registered.add(tf.engine());
   return true;

@@ -31,15 +31,17 @@ export async function decodeImageFile(file: string, shape: [number, number, numb
   const [height, width, channels] = shape;
   try {
     // Transparent pixels become black, as the padding of a shifted training image is.
-    let image = sharp(file).flatten({ background: { r: 0, g: 0, b: 0 } }).resize(width, height, { fit: 'fill' });
+    let image = sharp(file)
+      .flatten({ background: { r: 0, g: 0, b: 0 } })
+      .resize(width, height, { fit: 'fill' });
     image = channels === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
     if (channels === 4) image = image.ensureAlpha();
     const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== channels) throw new Error(`decoded to ${info.channels} channels, the model needs ${channels}`);
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : (e as Error).message.replace(/^Input file /, '');
+    const message = (e as Error).message;
+    const why = /Input file is missing|ENOENT/.test(message) ? 'no such file' : message.replace(/^Input (file|buffer) /, '');
     throw new ImageDecodeError(`cannot read image ${file}: ${why}`, file);
   }
 }
@@ -56,7 +58,15 @@ export async function predictPixels(
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Uint8Array(images.length * size);
   images.forEach((img, i) => pixels.set(img, i * size));
-  const probsTensor = tf.tidy(() => model.predict(tf.tensor4d(pixels, [images.length, ...shape], 'int32').toFloat().div(255)) as Tensor);
+  const probsTensor = tf.tidy(
+    () =>
+      model.predict(
+        tf
+          .tensor4d(pixels, [images.length, ...shape], 'int32')
+          .toFloat()
+          .div(255),
+      ) as Tensor,
+  );
   const probs = (await probsTensor.data()) as Float32Array;
   probsTensor.dispose();
   const k = classNames.length;

@@ -12,7 +12,7 @@ import { augmentationEnabled, augmentBatch } from '../data/augment.js';
 import { buildModel, compileModel, ModelBuildError } from './build-model.js';
 import { makeBatch } from './batches.js';
 import type { CheckpointStore } from './checkpoint.js';
-import type { BestState } from './early-stopping.js';
+import { DivergenceWatch, type BestState } from './early-stopping.js';
 import { EpochKeeper, type EarlyStop, type ResumeFrom } from './epoch-keeper.js';
 import { deriveSeed, restoreMathRandom, seedMathRandom } from './seeded-random.js';
 import type { EngineBackend, LayersModel } from './tf-types.js';
@@ -118,6 +118,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     optimizer = compileModel(tf, model, settings);
     keeper = await EpochKeeper.create(tf, model, settings, valSet.indices.length > 0, options.checkpoints, options.resume);
     const firstEpoch = (options.resume?.state.epoch ?? 0) + 1;
+    const divergence = new DivergenceWatch(numClasses);
     if (options.resume) history.push(...options.resume.state.history);
     const trainCount = trainSet.indices.length;
     const batches = Math.ceil(trainCount / settings.batchSize);
@@ -174,6 +175,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           throw new TrainingError(
             'NAN_LOSS',
             `the loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${settings.learningRate}) or add BatchNormalization`,
+          );
+        }
+        const diverged = divergence.check(batchLoss);
+        if (diverged) {
+          throw new TrainingError(
+            'LOSS_DIVERGED',
+            `${diverged} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${settings.learningRate}) or add BatchNormalization`,
           );
         }
         const n = end - start;

@@ -1,0 +1,127 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allOf, type Dataset } from '../../../main/data/dataset.js';
+import { ImageDecodeError } from '../../../main/engine/predict.js';
+import { loadModelFromDir } from '../../../main/engine/save.js';
+import type { EngineBackend } from '../../../main/engine/tf-types.js';
+import { evaluateSubset } from '../../../main/engine/validate.js';
+import { evaluateRun, predictWithRun } from '../../../main/runs/evaluate-run.js';
+import { startRun } from '../../../main/runs/run-training.js';
+import { testBackend } from '../helpers/backend.js';
+import { tinyExperiment, tinyMnist } from '../helpers/fixtures.js';
+import { ctxOf, tempDir } from './helpers.js';
+
+let backend: EngineBackend;
+let dataset: Dataset;
+let runDir: string;
+const SIZE = 28 * 28;
+
+beforeAll(async () => {
+  backend = await testBackend();
+  const all = await tinyMnist(400);
+  // The first 300 digits train, the next 100 are the test set.
+  dataset = {
+    ...all,
+    train: { images: all.train.images.slice(0, 300 * SIZE), labels: all.train.labels.slice(0, 300), count: 300 },
+    test: { images: all.train.images.slice(300 * SIZE), labels: all.train.labels.slice(300), count: 100 },
+  };
+  runDir = path.join(await tempDir('eval'), 'run');
+  const outcome = await startRun(ctxOf(backend), { dir: runDir, experiment: tinyExperiment({ epochs: 2 }), dataset });
+  expect(outcome.status).toBe('finished');
+});
+
+describe('evaluateRun', () => {
+  it('reports loss, accuracy, confusion matrix, per-class scores and the worst mistakes on the test set', async () => {
+    const r = await evaluateRun(backend, { dir: runDir, loadDataset: async () => dataset, examples: 5 });
+    expect(r).toMatchObject({ set: 'test', model: 'final', count: 100 });
+    expect(r.setDescription).toMatch(/test set .*100 images/);
+    const total = r.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBe(100);
+    const trace = r.confusion.reduce((a, row, i) => a + row[i], 0);
+    expect(r.accuracy).toBeCloseTo(trace / 100, 10);
+    // The same numbers the training loop's validation computes on the same images.
+    const model = await loadModelFromDir(backend.tf, path.join(runDir, 'model'));
+    const reference = await evaluateSubset(backend.tf, model, allOf(dataset.test!), [28, 28, 1], 10);
+    expect(r.loss).toBeCloseTo(reference.loss, 4);
+    expect(r.accuracy).toBeCloseTo(reference.accuracy, 6);
+    for (const [c, cls] of r.perClass.entries()) {
+      const tp = r.confusion[c][c];
+      const predicted = r.confusion.reduce((a, row) => a + row[c], 0);
+      expect(cls.support).toBe(r.confusion[c].reduce((a, b) => a + b, 0));
+      expect(cls.recall).toBeCloseTo(tp / cls.support, 10);
+      if (predicted > 0) expect(cls.precision).toBeCloseTo(tp / predicted, 10);
+      expect(cls.accuracy).toBeCloseTo((100 - cls.support - predicted + 2 * tp) / 100, 10);
+    }
+    expect(r.misclassified.length).toBe(Math.min(5, 100 - trace));
+    const confidences = r.misclassified.map((m) => m.confidence);
+    expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+    // Each mistake's image, true label and confidence match the model's own prediction for that image.
+    const probs = (await (model.predict(backend.tf.tensor4d(dataset.test!.images, [100, 28, 28, 1], 'int32').toFloat().div(255)) as ReturnType<typeof backend.tf.tensor>).array()) as number[][];
+    for (const [i, m] of r.misclassified.entries()) {
+      expect(m.trueLabel).toBe(dataset.test!.labels[m.index]);
+      expect(m.predicted).not.toBe(m.trueLabel);
+      expect(m.confidence).toBeCloseTo(Math.max(...probs[m.index]), 5);
+      const file = path.join(r.dir, r.images[i]);
+      expect(await sharp(file).metadata()).toMatchObject({ width: 28, height: 28, channels: 1 });
+      const png = await sharp(file).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+      expect(Buffer.compare(png.data, Buffer.from(dataset.test!.images.subarray(m.index * SIZE, (m.index + 1) * SIZE)))).toBe(0);
+    }
+    model.dispose();
+    const saved = JSON.parse(await readFile(path.join(runDir, 'evaluation', 'evaluation.json'), 'utf8'));
+    expect(saved.confusion).toEqual(r.confusion);
+  });
+
+  it('uses the run’s validation split when the dataset has no test set, and says so; the training images as a last resort', async () => {
+    const noTest = { ...dataset, test: undefined };
+    const r = await evaluateRun(backend, { dir: runDir, loadDataset: async () => noTest, model: 'best' });
+    expect(r).toMatchObject({ set: 'validation', model: 'best', count: 75 });
+    expect(r.setDescription).toMatch(/validation split \(75 images; .* has no separate test set\)/);
+
+    const dir = path.join(await tempDir('eval-noval'), 'run');
+    await startRun(ctxOf(backend), { dir, experiment: tinyExperiment({ epochs: 1, validationSplit: 0 }), dataset: noTest });
+    const t = await evaluateRun(backend, { dir, loadDataset: async () => noTest });
+    expect(t.set).toBe('training');
+    expect(t.setDescription).toMatch(/optimistic/);
+  });
+});
+
+describe('predictWithRun', () => {
+  it('decodes image files of any size and colour, and returns the top classes the model gives those pixels', async () => {
+    const dir = await tempDir('predict');
+    const files: string[] = [];
+    for (const i of [0, 1]) {
+      const raw = Buffer.from(dataset.test!.images.subarray(i * SIZE, (i + 1) * SIZE));
+      const file = path.join(dir, `digit${i}.png`);
+      await sharp(raw, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(file);
+      files.push(file);
+    }
+    // The same digit as a larger RGB JPEG: resized and converted to one channel on the way in.
+    const big = path.join(dir, 'digit0-big.jpg');
+    await sharp(Buffer.from(dataset.test!.images.subarray(0, SIZE)), { raw: { width: 28, height: 28, channels: 1 } }).resize(56, 56).toColourspace('srgb').jpeg({ quality: 95 }).toFile(big);
+    const { model, predictions } = await predictWithRun(backend, { dir: runDir, files: [...files, big], top: 3 });
+    expect(model).toBe('final');
+    const m = await loadModelFromDir(backend.tf, path.join(runDir, 'model'));
+    const probs = (await (m.predict(backend.tf.tensor4d(dataset.test!.images.subarray(0, 2 * SIZE), [2, 28, 28, 1], 'int32').toFloat().div(255)) as ReturnType<typeof backend.tf.tensor>).array()) as number[][];
+    m.dispose();
+    for (const i of [0, 1]) {
+      const p = predictions[i];
+      expect(p.file).toBe(files[i]);
+      expect(p.top).toHaveLength(3);
+      const best = probs[i].indexOf(Math.max(...probs[i]));
+      expect(p.top[0]).toMatchObject({ index: best, label: String(best) });
+      expect(p.top[0].probability).toBeCloseTo(probs[i][best], 5);
+      expect(p.top[0].probability).toBeGreaterThanOrEqual(p.top[1].probability);
+    }
+    expect(predictions[2].top[0].index).toBe(predictions[0].top[0].index);
+  });
+
+  it('names the file that cannot be read', async () => {
+    const dir = await tempDir('predict-bad');
+    const bad = path.join(dir, 'notes.png');
+    await writeFile(bad, 'not an image');
+    await expect(predictWithRun(backend, { dir: runDir, files: [bad] })).rejects.toThrow(ImageDecodeError);
+    await expect(predictWithRun(backend, { dir: runDir, files: [path.join(dir, 'missing.png')] })).rejects.toThrow(/cannot read image .*missing\.png: no such file/);
+  });
+});
