@@ -4,6 +4,7 @@ import { summarize } from '../../common/summarize.js';
 import { DEFAULT_EARLY_STOPPING, type ExperimentSpec } from '../../common/spec.js';
 import { DatasetError } from '../data/dataset.js';
 import { loadDataset } from '../data/registry.js';
+import { progressBar } from './dataset-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { loadExperiment } from './load-spec.js';
 import { engineBackend, withTerminal } from './resume-command.js';
@@ -55,11 +56,18 @@ function applyOverrides(experiment: ExperimentSpec, args: TrainArgs): Experiment
 
 export async function trainCommand(args: TrainArgs): Promise<number> {
   let dataset;
+  const bar = progressBar();
   try {
-    dataset = await loadDataset(args.dataset);
+    dataset = await loadDataset(args.dataset, { onProgress: (done, total, phase) => bar.update(done, total, `${phase} ${done}/${total}`) });
   } catch (e) {
     if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);
     throw e;
+  } finally {
+    bar.end();
+  }
+  for (const warning of dataset.report?.warnings ?? []) process.stdout.write(`Warning: ${warning}\n`);
+  if (dataset.report?.skippedCount) {
+    process.stdout.write(`Skipped ${dataset.report.skippedCount} files (run "layerbench dataset inspect ${args.dataset}" for the list and reasons)\n`);
   }
   const target = { inputShape: dataset.inputShape, numClasses: dataset.classNames.length };
   const loaded = await loadExperiment(args.spec, args.preset, target);
