@@ -31,7 +31,9 @@ const DEFAULT_WHEEL_VERSION = '2.21.0';
 const LAMBDA_PACKAGE = 'tfjs-node-lambda-releases@1.6.1';
 const LAMBDA_RELEASE = 'nodejs12.x-tf2.7.0.br';
 const LIBTF_VERSION = '2.9.1'; // what tfjs-node 4.22's install.js looks for
-const DEFAULT_ORDER = ['user', 'official', 'pypi', 'lambda'];
+// Measured order (see NOTES.md): the PyPI wheel gives current TF with string tensors and was the
+// fastest; Google storage is tried next (works without pip), then the npm-only TF 1.15 fallback.
+const DEFAULT_ORDER = ['user', 'pypi', 'official', 'lambda'];
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -45,12 +47,8 @@ const BENCH = flag('--bench');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const checkScript = path.join(here, 'check-native.cjs');
-const cacheRoot = path.join(
-  process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
-  'layerbench',
-  'native',
-);
+const checkScript = path.join(here, 'check-native.mjs');
+const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'layerbench', 'native');
 
 const log = (msg) => console.log(`[native] ${msg}`);
 const failures = [];
@@ -147,8 +145,20 @@ async function download(url, dest, { connectTimeoutS = 10, maxTimeS = 900 } = {}
   if (which('curl')) {
     const r = run(
       'curl',
-      ['-fsSL', '--connect-timeout', String(connectTimeoutS), '--max-time', String(maxTimeS),
-        '--speed-limit', '10240', '--speed-time', '30', '-o', part, url],
+      [
+        '-fsSL',
+        '--connect-timeout',
+        String(connectTimeoutS),
+        '--max-time',
+        String(maxTimeS),
+        '--speed-limit',
+        '10240',
+        '--speed-time',
+        '30',
+        '-o',
+        part,
+        url,
+      ],
       { timeoutMs: (maxTimeS + 30) * 1000 },
     );
     if (!r.ok) {
@@ -230,7 +240,12 @@ function findLibs(libDir) {
     }
     return undefined;
   };
-  const main = pick([/^libtensorflow\.so\.\d+$/, /^libtensorflow_cc\.so\.\d+$/, /^libtensorflow\.so(\.[\d.]+)?$/, /^libtensorflow_cc\.so(\.[\d.]+)?$/]);
+  const main = pick([
+    /^libtensorflow\.so\.\d+$/,
+    /^libtensorflow_cc\.so\.\d+$/,
+    /^libtensorflow\.so(\.[\d.]+)?$/,
+    /^libtensorflow_cc\.so(\.[\d.]+)?$/,
+  ]);
   const framework = pick([/^libtensorflow_framework\.so\.\d+$/, /^libtensorflow_framework\.so(\.[\d.]+)?$/]);
   return { main, framework };
 }
@@ -278,10 +293,8 @@ static inline size_t TF_TString_GetSize(const TF_TString *s) { return s->size; }
 function installDeps(libDir, includeDir) {
   const { main, framework } = findLibs(libDir);
   if (!main) fail(`no libtensorflow*.so* in ${libDir}`);
-  if (!exists(path.join(includeDir, 'tensorflow', 'c', 'c_api.h')))
-    fail(`no tensorflow/c/c_api.h under ${includeDir}`);
-  if (!exists(path.join(includeDir, 'tensorflow', 'c', 'eager', 'c_api.h')))
-    fail(`no tensorflow/c/eager/c_api.h under ${includeDir}`);
+  if (!exists(path.join(includeDir, 'tensorflow', 'c', 'c_api.h'))) fail(`no tensorflow/c/c_api.h under ${includeDir}`);
+  if (!exists(path.join(includeDir, 'tensorflow', 'c', 'eager', 'c_api.h'))) fail(`no tensorflow/c/eager/c_api.h under ${includeDir}`);
   rm(depsDir);
   mkdirp(depsLib);
   for (const ent of fs.readdirSync(libDir, { withFileTypes: true })) {
@@ -298,6 +311,8 @@ function installDeps(libDir, includeDir) {
   ensureLink('libtensorflow_framework.so', framework);
   ensureLink(`libtensorflow.so.${LIBTF_VERSION}`, 'libtensorflow.so');
   copyTree(includeDir, path.join(depsDir, 'include'));
+  const licence = path.join(path.dirname(libDir), 'LICENSE');
+  if (exists(licence)) fs.copyFileSync(licence, path.join(depsDir, 'LICENSE'));
   const ct = path.join(depsDir, 'include', 'tensorflow', 'core', 'platform', 'ctstring_internal.h');
   let standIn = false;
   if (!exists(ct)) {
@@ -323,7 +338,7 @@ function buildBinding() {
   for (const d of fs.readdirSync(tfjsNodeDir)) if (d.startsWith('build-tmp-napi')) rm(path.join(tfjsNodeDir, d));
   const args = [preGyp, 'install', '--build-from-source', `--jobs=${Math.max(1, Math.min(2, os.cpus().length))}`];
   if (nd) args.push(`--nodedir=${nd}`);
-  log(`building tfjs_binding.node (node-gyp ${gyp ? path.relative(repoRoot, gyp) || gyp : 'from PATH'}, nodedir ${nd || 'default'})`);
+  log(`building tfjs_binding.node (node-gyp ${gyp || 'from PATH'}, nodedir ${nd || 'default'})`);
   const t0 = Date.now();
   const r = run(process.execPath, args, {
     cwd: tfjsNodeDir,
@@ -337,7 +352,7 @@ function buildBinding() {
   log(`binding built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** Runs check-native.cjs in a child process; returns its parsed RESULT. */
+/** Runs check-native.mjs in a child process; returns its parsed RESULT. */
 function check(extra = [], timeoutMs = 5 * 60 * 1000) {
   const r = run(process.execPath, [checkScript, ...extra], {
     cwd: repoRoot,
@@ -351,7 +366,17 @@ function check(extra = [], timeoutMs = 5 * 60 * 1000) {
   } catch {
     res = undefined;
   }
-  if (!res) return { ok: false, error: `check process ${r.why || 'printed no result'}: ${tail(r.stderr, 4)}` };
+  if (!res) {
+    // Drop native stack frames ("12: 0x... v8::...") so the reason stays readable.
+    const msg = tail(
+      r.stderr
+        .split('\n')
+        .filter((l) => !/^\s*\d+: 0x/.test(l))
+        .join('\n'),
+      4,
+    );
+    return { ok: false, error: `check process ${r.why || 'printed no result'}: ${msg}` };
+  }
   return res;
 }
 
@@ -400,7 +425,8 @@ function extractWheel(wheel, dest) {
     'tensorflow/include/xla/tsl/c/',
     'tensorflow/include/xla/tsl/platform/',
   ];
-  const libRe = /^tensorflow\/(libtensorflow_cc\.so\.\d+|libtensorflow_framework\.so\.\d+|libtensorflow_cc\.\d+\.dylib|libtensorflow_framework\.\d+\.dylib)$/;
+  const libRe =
+    /^tensorflow\/(libtensorflow_cc\.so\.\d+|libtensorflow_framework\.so\.\d+|libtensorflow_cc\.\d+\.dylib|libtensorflow_framework\.\d+\.dylib)$/;
   if (python) {
     const script = `
 import sys, zipfile, os, shutil
@@ -417,7 +443,7 @@ with zipfile.ZipFile(whl) as z:
             target = os.path.join(out, 'lib', os.path.basename(n))
         elif any(n.startswith(p) for p in prefixes) and n.endswith('.h'):
             target = os.path.join(out, 'include', n[len('tensorflow/include/'):])
-        elif n.endswith('.dist-info/LICENSE') or n.endswith('.dist-info/LICENSE.txt') or n.endswith('.dist-info/licenses/LICENSE'):
+        elif n == 'tensorflow/include/LICENSE' or n.endswith('.dist-info/LICENSE') or n.endswith('.dist-info/licenses/LICENSE'):
             target = os.path.join(out, 'LICENSE')
         else:
             continue
@@ -441,7 +467,12 @@ with zipfile.ZipFile(whl) as z:
     fail('neither python3 nor unzip is available to unpack the wheel');
   }
   const { main } = findLibs(path.join(tmp, 'lib'));
-  if (!main) fail(`${path.basename(wheel)} holds no libtensorflow_cc shared library`);
+  if (!main) {
+    rm(tmp);
+    fail(
+      `${path.basename(wheel)} holds no libtensorflow_cc shared library (older wheels such as 2.9 keep the C API inside the Python extension)`,
+    );
+  }
   rm(dest);
   fs.renameSync(tmp, dest);
   fs.writeFileSync(done, new Date().toISOString());
@@ -480,8 +511,7 @@ async function sourceUser() {
     { libDir: path.join(root, 'tensorflow'), includeDir: path.join(root, 'tensorflow', 'include') },
   ];
   const hit = layouts.find((l) => findLibs(l.libDir).main && exists(path.join(l.includeDir, 'tensorflow', 'c', 'c_api.h')));
-  if (!hit)
-    fail(`LAYERBENCH_LIBTENSORFLOW=${given}: found no lib/libtensorflow*.so* with include/tensorflow/c/c_api.h`);
+  if (!hit) fail(`LAYERBENCH_LIBTENSORFLOW=${given}: found no lib/libtensorflow*.so* with include/tensorflow/c/c_api.h`);
   return { ...hit, detail: `your libtensorflow (LAYERBENCH_LIBTENSORFLOW=${given})`, userPath: p };
 }
 
@@ -495,8 +525,13 @@ async function sourceOfficial() {
   } catch {
     custom = undefined;
   }
-  const host = process.env.TFJS_NODE_CDN_STORAGE || process.env.npm_config_TFJS_NODE_CDN_STORAGE || process.env.CDN_STORAGE || 'https://storage.googleapis.com/';
-  const base = process.env.TFJS_NODE_BASE_URI || process.env.npm_config_TFJS_NODE_BASE_URI || `${host}tensorflow/libtensorflow/libtensorflow-`;
+  const host =
+    process.env.TFJS_NODE_CDN_STORAGE ||
+    process.env.npm_config_TFJS_NODE_CDN_STORAGE ||
+    process.env.CDN_STORAGE ||
+    'https://storage.googleapis.com/';
+  const base =
+    process.env.TFJS_NODE_BASE_URI || process.env.npm_config_TFJS_NODE_BASE_URI || `${host}tensorflow/libtensorflow/libtensorflow-`;
   let url;
   if (custom) url = custom;
   else if (plat === 'linux' && arch === 'x64') url = `${base}cpu-linux-x86_64-${LIBTF_VERSION}.tar.gz`;
@@ -540,7 +575,14 @@ async function sourcePypi() {
   if (!exists(path.join(root, '.complete'))) {
     const norm = pkg.replace('-', '_');
     const find = () =>
-      exists(dir) ? fs.readdirSync(dir).find((f) => f.startsWith(`${norm}-${version}-`) && f.endsWith('.whl') && f.includes(plat.endsWith('aarch64') ? 'aarch64' : 'x86_64')) : undefined;
+      exists(dir)
+        ? fs
+            .readdirSync(dir)
+            .find(
+              (f) =>
+                f.startsWith(`${norm}-${version}-`) && f.endsWith('.whl') && f.includes(plat.endsWith('aarch64') ? 'aarch64' : 'x86_64'),
+            )
+        : undefined;
     let wheel = find();
     if (!wheel) {
       const pips = [
@@ -556,9 +598,26 @@ async function sourcePypi() {
         log(`pip download ${pkg}==${version} (${plat}, cp311) ...`);
         const r = run(
           cmd,
-          [...pre, 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--progress-bar', 'off',
-            '--python-version', pyver, '--implementation', 'cp', '--abi', 'cp311', '--platform', plat,
-            '-d', dir, `${pkg}==${version}`],
+          [
+            ...pre,
+            'download',
+            '--no-deps',
+            '--only-binary=:all:',
+            '--disable-pip-version-check',
+            '--progress-bar',
+            'off',
+            '--python-version',
+            pyver,
+            '--implementation',
+            'cp',
+            '--abi',
+            'cp311',
+            '--platform',
+            plat,
+            '-d',
+            dir,
+            `${pkg}==${version}`,
+          ],
           { timeoutMs: 20 * 60 * 1000 },
         );
         if (r.ok) break;
@@ -640,13 +699,17 @@ function readState() {
 function finishFailed() {
   // Leave no half-installed library behind: the loader then reports a clear "addon not found".
   if (depsDir) rm(depsDir);
-  if (tfjsNodeDir) for (const f of bindingFiles()) rm(path.dirname(f));
+  if (tfjsNodeDir) {
+    for (const f of bindingFiles()) rm(path.dirname(f));
+    rm(path.join(tfjsNodeDir, 'build'));
+    for (const d of fs.readdirSync(tfjsNodeDir)) if (d.startsWith('build-tmp-napi')) rm(path.join(tfjsNodeDir, d));
+  }
   const bar = '!'.repeat(78);
   console.error(`\n${bar}`);
   console.error('[native] Native TensorFlow could NOT be installed. Every source failed:');
   for (const f of failures) console.error(`  - ${f.source}: ${f.reason.replace(/\n/g, '\n      ')}`);
-  console.error('[native] Layerbench will fall back to the pure-JS/wasm backend: CNN training will be');
-  console.error('[native] roughly 10-30x slower. See main/native/NOTES.md (LAYERBENCH_LIBTENSORFLOW).');
+  console.error('[native] Layerbench will fall back to the wasm (or pure-JS cpu) backend: CNN training will be');
+  console.error('[native] roughly 15x (wasm) to 100x (cpu) slower. See main/native/NOTES.md (LAYERBENCH_LIBTENSORFLOW).');
   console.error(`${bar}\n`);
   process.exit(STRICT ? 1 : 0);
 }
@@ -667,7 +730,13 @@ async function main() {
       if (res.ok) {
         if (!state) {
           const strings = check(['--strings'], 60 * 1000);
-          const s = { source: 'preinstalled', detail: `libtensorflow found in tfjs-node's deps/, TensorFlow ${res.tfVersion}`, tfVersion: res.tfVersion, strings: Boolean(strings.ok), builtAt: new Date().toISOString() };
+          const s = {
+            source: 'preinstalled',
+            detail: `libtensorflow found in tfjs-node's deps/, TensorFlow ${res.tfVersion}`,
+            tfVersion: res.tfVersion,
+            strings: Boolean(strings.ok),
+            builtAt: new Date().toISOString(),
+          };
           fs.writeFileSync(stateFile, JSON.stringify(s, null, 2) + '\n');
         } else if (BENCH && res.bench) {
           fs.writeFileSync(stateFile, JSON.stringify({ ...state, bench: res.bench }, null, 2) + '\n');
@@ -681,7 +750,12 @@ async function main() {
   }
 
   const listed = option('--sources') || process.env.LAYERBENCH_NATIVE_SOURCES;
-  const order = listed ? listed.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_ORDER;
+  const order = listed
+    ? listed
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : DEFAULT_ORDER;
   for (const name of order) {
     const fn = SOURCES[name];
     if (!fn) {
