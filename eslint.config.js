@@ -6,7 +6,9 @@ import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'release/', 'runs/', 'assets/', 'test-results/', 'playwright-report/', 'bench-results/', '.cache/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'release/', 'runs/', 'assets/', 'test-results/', 'playwright-report/', 'bench-results/', '.cache/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

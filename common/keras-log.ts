@@ -10,9 +10,7 @@ import type { EpochMetrics, EpochRecord } from './training-events.js';
 const BAR_WIDTH = 30;
 
 export function trainOnLine(trainCount: number, validationCount: number): string {
-  return validationCount > 0
-    ? `Train on ${trainCount} samples, validate on ${validationCount} samples`
-    : `Train on ${trainCount} samples`;
+  return validationCount > 0 ? `Train on ${trainCount} samples, validate on ${validationCount} samples` : `Train on ${trainCount} samples`;
 }
 
 export function epochHeader(epoch: number, epochs: number): string {
@@ -43,7 +41,8 @@ export function progressBar(current: number, total: number): string {
 
 export function formatEta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (s >= 3600)
+    return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   if (s >= 60) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   return `${s}s`;
 }

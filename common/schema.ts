@@ -93,10 +93,7 @@ const trainingSchema = z.strictObject({
   loss: z.enum(LOSSES),
   batchSize: int(LIMITS.batchSize.min, LIMITS.batchSize.max),
   epochs: int(LIMITS.epochs.min, LIMITS.epochs.max),
-  validationSplit: z.union([
-    z.number().min(LIMITS.validationSplit.min).max(LIMITS.validationSplit.max),
-    int(1, LIMITS.validationCountMax),
-  ]),
+  validationSplit: z.union([z.number().min(LIMITS.validationSplit.min).max(LIMITS.validationSplit.max), int(1, LIMITS.validationCountMax)]),
   seed: int(LIMITS.seed.min, LIMITS.seed.max),
   augmentation: z.strictObject({
     horizontalFlip: z.boolean(),
@@ -197,12 +194,29 @@ function issue(path: string, field: string, value: unknown, allowed: string, mes
 export function validateLayer(input: unknown, index: number): Validated<LayerSpec> {
   const at = `layers[${index}]`;
   if (!isRecord(input)) {
-    return { ok: false, issues: [issue(at, 'type', input, 'an object with a "type"', `${at}: ${describeValue(input)} is not a layer; allowed: an object with a "type"`, index)] };
+    return {
+      ok: false,
+      issues: [
+        issue(
+          at,
+          'type',
+          input,
+          'an object with a "type"',
+          `${at}: ${describeValue(input)} is not a layer; allowed: an object with a "type"`,
+          index,
+        ),
+      ],
+    };
   }
   const type = input.type;
   if (typeof type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(type)) {
     const allowed = `one of ${LAYER_TYPES.join(', ')}`;
-    return { ok: false, issues: [issue(`${at}.type`, 'type', type, allowed, `${at}: layer type ${describeValue(type)} is not supported; allowed: ${allowed}`, index)] };
+    return {
+      ok: false,
+      issues: [
+        issue(`${at}.type`, 'type', type, allowed, `${at}: layer type ${describeValue(type)} is not supported; allowed: ${allowed}`, index),
+      ],
+    };
   }
   const schema = layerSchemas[type as LayerSpec['type']];
   const parsed = schema.safeParse(input);
@@ -212,12 +226,25 @@ export function validateLayer(input: unknown, index: number): Validated<LayerSpe
 
 export function validateModel(input: unknown): Validated<ModelSpec> {
   if (!isRecord(input)) {
-    return { ok: false, issues: [issue('', 'model', input, 'an object with inputShape and layers', `the model spec is ${describeValue(input)}; allowed: an object with inputShape and layers`)] };
+    return {
+      ok: false,
+      issues: [
+        issue(
+          '',
+          'model',
+          input,
+          'an object with inputShape and layers',
+          `the model spec is ${describeValue(input)}; allowed: an object with inputShape and layers`,
+        ),
+      ],
+    };
   }
   const issues: SpecIssue[] = [];
   for (const key of Object.keys(input)) {
     if (!['name', 'inputShape', 'layers'].includes(key)) {
-      issues.push(issue(key, key, input[key], 'name, inputShape, layers', `spec: unknown field "${key}"; allowed: name, inputShape, layers`));
+      issues.push(
+        issue(key, key, input[key], 'name, inputShape, layers', `spec: unknown field "${key}"; allowed: name, inputShape, layers`),
+      );
     }
   }
   const nameResult = name.safeParse(input.name);
@@ -225,12 +252,22 @@ export function validateModel(input: unknown): Validated<ModelSpec> {
   const shape = inputShapeSchema.safeParse(input.inputShape);
   if (!shape.success) {
     const allowed = `[height, width, channels] with height and width ${LIMITS.imageSide.min}..${LIMITS.imageSide.max} and channels ${LIMITS.channels.min}..${LIMITS.channels.max}`;
-    issues.push(issue('inputShape', 'inputShape', input.inputShape, allowed, `spec: inputShape is ${describeValue(input.inputShape)}; allowed: ${allowed}`));
+    issues.push(
+      issue(
+        'inputShape',
+        'inputShape',
+        input.inputShape,
+        allowed,
+        `spec: inputShape is ${describeValue(input.inputShape)}; allowed: ${allowed}`,
+      ),
+    );
   }
   const layers = input.layers;
   const parsedLayers: LayerSpec[] = [];
   if (!Array.isArray(layers)) {
-    issues.push(issue('layers', 'layers', layers, 'a list of layers', `spec: layers is ${describeValue(layers)}; allowed: a list of layers`));
+    issues.push(
+      issue('layers', 'layers', layers, 'a list of layers', `spec: layers is ${describeValue(layers)}; allowed: a list of layers`),
+    );
   } else if (layers.length === 0 || layers.length > LIMITS.maxLayers) {
     const allowed = `1 to ${LIMITS.maxLayers} layers`;
     issues.push(issue('layers', 'layers', layers.length, allowed, `spec: the model has ${layers.length} layers; allowed: ${allowed}`));
@@ -252,9 +289,18 @@ export function validateModel(input: unknown): Validated<ModelSpec> {
 export function validateTraining(input: unknown): Validated<TrainingSettings> {
   if (input === undefined) return { ok: true, value: { ...DEFAULT_TRAINING } };
   if (!isRecord(input)) {
-    return { ok: false, issues: [issue('training', 'training', input, 'an object', `training is ${describeValue(input)}; allowed: an object`)] };
+    return {
+      ok: false,
+      issues: [issue('training', 'training', input, 'an object', `training is ${describeValue(input)}; allowed: an object`)],
+    };
   }
-  const merged = { ...DEFAULT_TRAINING, ...input, augmentation: isRecord(input.augmentation) ? { ...DEFAULT_TRAINING.augmentation, ...input.augmentation } : (input.augmentation ?? DEFAULT_TRAINING.augmentation) };
+  const merged = {
+    ...DEFAULT_TRAINING,
+    ...input,
+    augmentation: isRecord(input.augmentation)
+      ? { ...DEFAULT_TRAINING.augmentation, ...input.augmentation }
+      : (input.augmentation ?? DEFAULT_TRAINING.augmentation),
+  };
   if (isRecord(input.earlyStopping)) merged.earlyStopping = { ...DEFAULT_EARLY_STOPPING, ...input.earlyStopping };
   const parsed = trainingSchema.safeParse(merged);
   if (parsed.success) return { ok: true, value: parsed.data };

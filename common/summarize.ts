@@ -79,7 +79,14 @@ function needImage(layer: LayerSpec, input: Shape): string | undefined {
   return `${layer.type} needs an image (height x width x channels) but its input is ${describeShape(input)}; move it before Flatten/GlobalAveragePooling2D`;
 }
 
-function windowed(layer: LayerSpec, input: Shape, kernel: [number, number], strides: [number, number], padding: Padding, what: string): Shape | string {
+function windowed(
+  layer: LayerSpec,
+  input: Shape,
+  kernel: [number, number],
+  strides: [number, number],
+  padding: Padding,
+  what: string,
+): Shape | string {
   const [h, w] = [input[0], input[1]];
   if (padding === 'valid' && (kernel[0] > h || kernel[1] > w)) {
     return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
@@ -194,10 +201,12 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
     } else if (finalShape[0] !== n) {
       problem = `the output layer has ${finalShape[0]} units but the dataset has ${n} classes; set units to ${n}`;
     } else {
-      const act = spec.layers.slice(outIndex).reduce<string | undefined>(
-        (a, l) => (l.type === 'Activation' ? l.activation : l.type === 'Dense' ? (l.activation ?? 'linear') : a),
-        undefined,
-      );
+      const act = spec.layers
+        .slice(outIndex)
+        .reduce<string | undefined>(
+          (a, l) => (l.type === 'Activation' ? l.activation : l.type === 'Dense' ? (l.activation ?? 'linear') : a),
+          undefined,
+        );
       if (act !== 'softmax') {
         problem = `the output layer's activation is ${act ?? 'linear'}, but cross-entropy training needs class probabilities; use activation softmax`;
       }
@@ -243,7 +252,11 @@ export function formatSummary(summary: ModelSummary, modelName = 'sequential'): 
   const rows = summary.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), fmt(l.params)]);
   const widths = [34, 26, 12];
   const line = (ch: string) => ch.repeat(widths[0] + widths[1] + widths[2]);
-  const row = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i])).join('').trimEnd();
+  const row = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('')
+      .trimEnd();
   const out = [`Model: "${modelName}"`, line('_'), row(['Layer (type)', 'Output Shape', 'Param #']), line('=')];
   rows.forEach((r, i) => {
     out.push(row(r));

@@ -5,7 +5,11 @@ import { formatIssues, validateExperiment } from '../../common/schema.js';
 import type { ExperimentSpec } from '../../common/spec.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-export async function loadExperiment(specPath: string | undefined, presetName: string | undefined, target?: PresetTarget): Promise<{ experiment: ExperimentSpec; label: string }> {
+export async function loadExperiment(
+  specPath: string | undefined,
+  presetName: string | undefined,
+  target?: PresetTarget,
+): Promise<{ experiment: ExperimentSpec; label: string }> {
   if (specPath && presetName) throw new CliError('give either a spec file or --preset, not both', EXIT.usage);
   if (presetName) {
     if (!isPresetName(presetName)) {

@@ -31,7 +31,13 @@ export interface TrainArgs {
 
 function defaultRunDir(label: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return path.join('runs', `${stamp}-${path.basename(label).replace(/\.json$/, '').replace(/[^A-Za-z0-9_-]/g, '_')}`);
+  return path.join(
+    'runs',
+    `${stamp}-${path
+      .basename(label)
+      .replace(/\.json$/, '')
+      .replace(/[^A-Za-z0-9_-]/g, '_')}`,
+  );
 }
 
 function applyOverrides(experiment: ExperimentSpec, args: TrainArgs): ExperimentSpec {
@@ -67,7 +73,9 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
   }
   for (const warning of dataset.report?.warnings ?? []) process.stdout.write(`Warning: ${warning}\n`);
   if (dataset.report?.skippedCount) {
-    process.stdout.write(`Skipped ${dataset.report.skippedCount} files (run "layerbench dataset inspect ${args.dataset}" for the list and reasons)\n`);
+    process.stdout.write(
+      `Skipped ${dataset.report.skippedCount} files (run "layerbench dataset inspect ${args.dataset}" for the list and reasons)\n`,
+    );
   }
   const target = { inputShape: dataset.inputShape, numClasses: dataset.classNames.length };
   const loaded = await loadExperiment(args.spec, args.preset, target);
@@ -76,10 +84,16 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
   const checked = validateTraining(experiment.training);
   if (!checked.ok) throw new CliError(`invalid training settings:\n${formatIssues(checked.issues)}`, EXIT.usage);
   const summary = summarize(experiment.model, { numClasses: target.numClasses });
-  if (!summary.ok) throw new CliError(`the model cannot be trained on ${dataset.id}:\n${summary.errors.map((e) => `  - ${e.message}`).join('\n')}`, EXIT.usage);
+  if (!summary.ok)
+    throw new CliError(
+      `the model cannot be trained on ${dataset.id}:\n${summary.errors.map((e) => `  - ${e.message}`).join('\n')}`,
+      EXIT.usage,
+    );
 
   const backend = await engineBackend();
   const dir = path.resolve(args.out ?? defaultRunDir(loaded.label));
   const validated = { ...experiment, training: checked.value };
-  return withTerminal(backend, (ctx) => startRun(ctx, { dir, experiment: validated, dataset, ...(args.preset ? { preset: args.preset } : {}) }));
+  return withTerminal(backend, (ctx) =>
+    startRun(ctx, { dir, experiment: validated, dataset, ...(args.preset ? { preset: args.preset } : {}) }),
+  );
 }

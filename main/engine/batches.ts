@@ -35,7 +35,10 @@ export function makeBatch(
   }
   augment?.(pixels, n);
   return tf.tidy(() => {
-    const xs = tf.tensor4d(pixels, [n, ...shape], 'int32').toFloat().div(255);
+    const xs = tf
+      .tensor4d(pixels, [n, ...shape], 'int32')
+      .toFloat()
+      .div(255);
     const ids = tf.tensor1d(labels, 'int32');
     const ys = sparse ? ids.toFloat().reshape([n, 1]) : tf.oneHot(ids, numClasses).toFloat();
     return { xs, ys };

@@ -85,10 +85,11 @@ const registered = new WeakSet<object>();
 
 /**
  * Registers the kernels once per tfjs instance. Returns false (and changes nothing) when the backend is
- * not native TensorFlow, so callers can keep the stock layers.
+ * not native TensorFlow, so callers keep the stock layers.
  */
 export function ensureNativeKernels(tf: TF): boolean {
-  if (tf.getBackend() !== NATIVE) return false;
+  // LAYERBENCH_STOCK_KERNELS=1 keeps tfjs's own kernels: the benchmark's before/after comparison.
+  if (tf.getBackend() !== NATIVE || process.env.LAYERBENCH_STOCK_KERNELS === '1') return false;
   if (registered.has(tf.engine())) return true;
   type KernelFunc = Parameters<TF['registerKernel']>[0]['kernelFunc'];
   tf.registerKernel({

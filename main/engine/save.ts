@@ -86,7 +86,11 @@ function describeFault(e: unknown, file: string, dir: string): SaveError {
         : code === 'EIO'
           ? 'an input/output error from the disk'
           : (e as Error).message;
-  return new SaveError(code, `could not save the model to ${dir}: ${reason} while writing ${file}. Any model saved there before is unchanged.`, file);
+  return new SaveError(
+    code,
+    `could not save the model to ${dir}: ${reason} while writing ${file}. Any model saved there before is unchanged.`,
+    file,
+  );
 }
 
 /**
@@ -156,7 +160,11 @@ export async function loadModelFromDir(tf: TF, dir: string): Promise<LayersModel
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
-      weightSpecs: specs as Parameters<TF['io']['fromMemory']>[0] extends infer A ? (A extends { weightSpecs?: infer W } ? NonNullable<W> : never) : never,
+      weightSpecs: specs as Parameters<TF['io']['fromMemory']>[0] extends infer A
+        ? A extends { weightSpecs?: infer W }
+          ? NonNullable<W>
+          : never
+        : never,
       weightData: weightData.buffer as ArrayBuffer,
     }),
   );

@@ -124,7 +124,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const batches = Math.ceil(trainCount / settings.batchSize);
     emit({
       type: 'start',
-      backend: { name: backend.name, native: backend.native, detail: backend.detail, ...(backend.warning ? { warning: backend.warning } : {}) },
+      backend: {
+        name: backend.name,
+        native: backend.native,
+        detail: backend.detail,
+        ...(backend.warning ? { warning: backend.warning } : {}),
+      },
       trainCount,
       validationCount: valSet.indices.length,
       epochs: settings.epochs,

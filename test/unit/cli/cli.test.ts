@@ -80,13 +80,22 @@ describe('layerbench train', () => {
     expect(lines).toContain('Train on 7500 samples, validate on 2500 samples');
     expect(lines).toContain('Epoch 1/1');
     const epochLine = lines.find((l) => l.startsWith('7500/7500 ['));
-    expect(epochLine).toMatch(/^7500\/7500 \[={30}\] - \d+s \d+(ms|us)\/sample - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$/);
+    expect(epochLine).toMatch(
+      /^7500\/7500 \[={30}\] - \d+s \d+(ms|us)\/sample - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$/,
+    );
     // Not a terminal: no carriage-return progress redraws in the output.
     expect(r.stdout).not.toContain('\r');
     expect(await readdir(out)).toEqual(expect.arrayContaining(['epochs.jsonl', 'log.txt', 'model', 'run.json']));
     const info = JSON.parse(await readFile(path.join(out, 'run.json'), 'utf8'));
-    expect(info).toMatchObject({ status: 'finished', backend: { name: backend.name }, dataset: { id: 'mnist', split: { trainCount: 7500, validationCount: 2500 } } });
-    const epochs = (await readFile(path.join(out, 'epochs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(info).toMatchObject({
+      status: 'finished',
+      backend: { name: backend.name },
+      dataset: { id: 'mnist', split: { trainCount: 7500, validationCount: 2500 } },
+    });
+    const epochs = (await readFile(path.join(out, 'epochs.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(epochs).toHaveLength(1);
     expect(await readFile(path.join(out, 'log.txt'), 'utf8')).toContain(epochLine);
 

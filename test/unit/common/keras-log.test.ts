@@ -3,7 +3,15 @@ import { batchLine, epochHeader, epochLine, formatEta, progressBar, trainOnLine 
 
 describe('Keras-style log lines', () => {
   it('prints the epoch line as TensorFlow 2.0 does', () => {
-    const line = epochLine({ epoch: 1, samples: 40000, durationMs: 400_000, loss: 1.32171, accuracy: 0.53652, val_loss: 1.42301, val_accuracy: 0.52634 });
+    const line = epochLine({
+      epoch: 1,
+      samples: 40000,
+      durationMs: 400_000,
+      loss: 1.32171,
+      accuracy: 0.53652,
+      val_loss: 1.42301,
+      val_accuracy: 0.52634,
+    });
     expect(line).toBe(
       '40000/40000 [==============================] - 400s 10ms/sample - loss: 1.3217 - accuracy: 0.5365 - val_loss: 1.4230 - val_accuracy: 0.5263',
     );
@@ -24,7 +32,9 @@ describe('Keras-style log lines', () => {
     expect(formatEta(42)).toBe('42s');
     expect(formatEta(125)).toBe('2:05');
     expect(formatEta(3725)).toBe('1:02:05');
-    expect(batchLine(320, 1000, 12, { loss: 2.3, accuracy: 0.1 })).toBe(' 320/1000 [========>.....................] - ETA: 12s - loss: 2.3000 - accuracy: 0.1000');
+    expect(batchLine(320, 1000, 12, { loss: 2.3, accuracy: 0.1 })).toBe(
+      ' 320/1000 [========>.....................] - ETA: 12s - loss: 2.3000 - accuracy: 0.1000',
+    );
   });
 
   it('uses microseconds per sample for fast epochs', () => {

@@ -30,7 +30,13 @@ describe('train', () => {
 
   it('emits start, epochs, batches and end in order, with a Keras-like history', async () => {
     const events: TrainingEvent[] = [];
-    const result = await train({ backend, experiment: tinyExperiment(), dataset: data, onEvent: (e) => events.push(e), batchEventIntervalMs: 0 });
+    const result = await train({
+      backend,
+      experiment: tinyExperiment(),
+      dataset: data,
+      onEvent: (e) => events.push(e),
+      batchEventIntervalMs: 0,
+    });
     result.dispose();
     expect(result.status).toBe('finished');
     const types = events.map((e) => e.type);
