@@ -1,0 +1,165 @@
+/**
+ * The app's state root: the editor, the live run, the run list and the datasets, wired to the contract's
+ * events. Components receive these objects and call their methods; nothing else talks to the API.
+ */
+import type { Api, AppInfo, DatasetInfo, Events } from '../../../common/contract.js';
+import { DatasetsState } from './datasets.svelte.js';
+import { EditorState } from './editor.svelte.js';
+import { LiveRun, adviceFor } from './live-run.svelte.js';
+import { RunsState } from './runs.svelte.js';
+import { loadDraft, saveDraft } from './draft.js';
+
+export type View = 'model' | 'data' | 'train' | 'runs';
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+}
+
+let noticeId = 1;
+
+export class AppState {
+  view = $state<View>('model');
+  info = $state.raw<AppInfo | null>(null);
+  infoError = $state<string | null>(null);
+  connection = $state<'connecting' | 'open' | 'closed'>('connecting');
+  notices = $state.raw<Notice[]>([]);
+  editor = new EditorState();
+  live = new LiveRun();
+  runs: RunsState;
+  datasets: DatasetsState;
+  stopping = $state(false);
+
+  constructor(private readonly api: Api) {
+    this.runs = new RunsState(api);
+    this.datasets = new DatasetsState(api);
+    api.on('training:event', (p) => this.onTrainingEvent(p));
+    api.on('training:exit', (p) => this.onExit(p));
+    api.on('dataset:progress', (p) => this.datasets.onProgress(p));
+    api.on('runs:changed', (p) => void this.runs.changed(p.runId));
+  }
+
+  async init(): Promise<void> {
+    const draft = loadDraft();
+    if (draft) {
+      this.editor.load(draft.experiment, draft.preset);
+      this.datasets.selectedId = draft.datasetId;
+    }
+    const [info] = await Promise.all([this.api['app:info']({}), this.runs.refresh(), this.refreshDatasets()]);
+    if (info.ok) this.info = info.value;
+    else this.infoError = info.error.message;
+    // A run still active from before this page loaded (a browser reload) keeps streaming into the live panel.
+    const active = this.runs.runs.find((r) => r.active);
+    if (active) {
+      this.live.begin(active.name);
+      this.live.runId = active.runId;
+      this.live.status = 'running';
+      this.live.totalEpochs = active.epochsPlanned;
+      this.view = 'train';
+      const details = await this.runs.load(active.runId, true);
+      if (details && this.live.runId === active.runId) this.live.resume(details.history, details.logTail, details.backend ?? null);
+    }
+  }
+
+  /** Called from an effect whenever the design changes. */
+  persistDraft(): void {
+    saveDraft({ experiment: this.editor.experiment, preset: this.editor.presetName, datasetId: this.editor.dataset.id });
+  }
+
+  async refreshDatasets(): Promise<void> {
+    const err = await this.datasets.refresh();
+    if (err) this.notify('error', `Datasets could not be listed: ${err}`);
+    this.syncDataset();
+    void this.datasets.loadSamples();
+  }
+
+  selectDataset(id: string): void {
+    this.datasets.selectedId = id;
+    this.syncDataset();
+    void this.datasets.loadSamples();
+  }
+
+  private syncDataset(): void {
+    const d: DatasetInfo | undefined = this.datasets.selected;
+    if (!d) return;
+    if (d.id === this.editor.dataset.id && d.inputShape.join() === this.editor.dataset.inputShape.join()) {
+      // Same data: only the name from the catalog replaces the placeholder, the model is left as it is.
+      if (d.name !== this.editor.dataset.name) this.editor.dataset = { ...this.editor.dataset, name: d.name };
+      return;
+    }
+    this.editor.setDataset({ id: d.id, name: d.name, inputShape: d.inputShape, classNames: d.classNames });
+  }
+
+  notify(kind: Notice['kind'], text: string): void {
+    const n = { id: noticeId++, kind, text };
+    this.notices = [...this.notices.slice(-3), n];
+    if (kind === 'info') setTimeout(() => this.dismiss(n.id), 6000);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  get backend() {
+    return this.live.backend ?? this.info?.backend ?? null;
+  }
+
+  async start(): Promise<void> {
+    if (this.editor.blockedReason || this.live.active) return;
+    const name = this.editor.runName;
+    this.live.begin(name);
+    this.view = 'train';
+    const r = await this.api['training:start']({
+      experiment: this.editor.experiment,
+      datasetId: this.editor.dataset.id,
+      name,
+      ...(this.editor.presetName ? { preset: this.editor.presetName } : {}),
+    });
+    if (!r.ok) {
+      const issues = (r.error.details as { issues?: { message: string }[] } | undefined)?.issues;
+      const message = issues?.length ? `${r.error.message}: ${issues.map((i) => i.message).join('; ')}` : r.error.message;
+      this.live.rejected(r.error.code, message);
+      return;
+    }
+    // Events may have arrived before the answer; they carry the id, so adopt it now.
+    this.live.runId = r.value.runId;
+    void this.runs.refresh();
+  }
+
+  async stop(): Promise<void> {
+    const id = this.live.runId;
+    if (!id || !this.live.active) return;
+    this.stopping = true;
+    const r = await this.api['training:stop']({ runId: id });
+    if (!r.ok) {
+      this.stopping = false;
+      this.notify('error', `Could not stop the run: ${r.error.message}`);
+    }
+  }
+
+  private onTrainingEvent(p: Events['training:event']): void {
+    if (this.live.runId === null && this.live.status === 'starting') this.live.runId = p.runId;
+    if (p.runId !== this.live.runId) return;
+    this.live.handle(p.event);
+    if (p.event.type === 'end') {
+      this.stopping = false;
+      void this.runs.changed(p.runId);
+    }
+  }
+
+  private onExit(p: Events['training:exit']): void {
+    if (p.runId !== this.live.runId) return;
+    this.stopping = false;
+    if (!this.live.durationMs) this.live.durationMs = performance.now() - this.live.startedAt;
+    if (p.reason === 'oom' || p.reason === 'crashed' || (p.reason === 'killed' && this.live.active)) {
+      const code = p.reason === 'oom' ? 'OOM' : p.reason === 'killed' ? 'KILLED' : 'CRASH';
+      this.live.status = p.reason === 'killed' ? 'stopped' : 'failed';
+      if (p.reason !== 'killed') {
+        this.live.failure = { code, message: p.message, advice: adviceFor(code, p.message) };
+        this.live.logLines = [...this.live.logLines, `Error: ${p.message}`];
+      }
+    }
+    void this.runs.changed(p.runId);
+  }
+}

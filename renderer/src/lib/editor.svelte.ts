@@ -1,0 +1,168 @@
+/**
+ * The model being designed and how it will be trained. Every edit replaces the spec (a fresh object), so the
+ * summary and the validation below are recomputed from plain data, live, in the renderer: the same code the
+ * engine and the CLI use, no round trip to main.
+ */
+import { validateModel, validateTraining, type SpecIssue } from '../../../common/schema.js';
+import { summarize, type ModelSummary } from '../../../common/summarize.js';
+import { preset, PRESET_NAMES, type PresetName } from '../../../common/presets.js';
+import {
+  DEFAULT_TRAINING,
+  type ExperimentSpec,
+  type LayerSpec,
+  type LayerType,
+  type ModelSpec,
+  type TrainingSettings,
+} from '../../../common/spec.js';
+import { newLayer } from './layer-defaults.js';
+import { plainIssue, plainMessage } from './plain-issue.js';
+
+export interface DatasetTarget {
+  id: string;
+  name: string;
+  inputShape: [number, number, number];
+  classNames: string[];
+}
+
+export const MNIST_TARGET: DatasetTarget = {
+  id: 'mnist',
+  name: 'MNIST (bundled)',
+  inputShape: [28, 28, 1],
+  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+};
+
+let nextKey = 1;
+
+export class EditorState {
+  model = $state.raw<ModelSpec>(preset('seed-baseline', { inputShape: MNIST_TARGET.inputShape, numClasses: 10 }).model);
+  /** Stable keys for the layer list, parallel to model.layers, so reordering moves rows instead of rebuilding them. */
+  keys = $state.raw<number[]>([]);
+  training = $state.raw<TrainingSettings>({ ...DEFAULT_TRAINING });
+  dataset = $state.raw<DatasetTarget>(MNIST_TARGET);
+  /** The preset the model came from; cleared once the model is edited by hand. */
+  presetName = $state<PresetName | null>('seed-baseline');
+  edited = $state(false);
+
+  summary: ModelSummary = $derived(summarize(this.model, { numClasses: this.dataset.classNames.length }));
+  issues: SpecIssue[] = $derived.by(() => {
+    const r = validateModel(this.model);
+    return r.ok ? [] : r.issues;
+  });
+  trainingIssues: SpecIssue[] = $derived.by(() => {
+    const r = validateTraining(this.training);
+    return r.ok ? [] : r.issues;
+  });
+
+  /** Why training cannot start, in one sentence, or null when it can. */
+  blockedReason: string | null = $derived.by(() => {
+    const layerIssue = this.issues[0];
+    if (layerIssue) return plainIssue(layerIssue);
+    const shapeError = this.summary.errors[0];
+    if (shapeError) return plainMessage(shapeError.message);
+    const t = this.trainingIssues[0];
+    if (t) return `Training settings: ${t.field} is ${JSON.stringify(t.value) ?? 'empty'}; allowed: ${t.allowed}`;
+    return null;
+  });
+
+  constructor() {
+    this.keys = this.model.layers.map(() => nextKey++);
+  }
+
+  /** Issues from validation for one layer, keyed by field, so each control can show its own. */
+  fieldIssues(index: number): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const i of this.issues)
+      if (i.layerIndex === index) out[i.field] = `${i.field} is ${JSON.stringify(i.value) ?? 'empty'}; allowed: ${i.allowed}`;
+    return out;
+  }
+
+  private setLayers(layers: LayerSpec[], keys: number[]): void {
+    this.model = { ...this.model, layers };
+    this.keys = keys;
+    this.presetName = null;
+    this.edited = true;
+  }
+
+  add(type: LayerType, at = this.model.layers.length): void {
+    const layers = [...this.model.layers];
+    const keys = [...this.keys];
+    layers.splice(at, 0, newLayer(type, this.dataset.classNames.length));
+    keys.splice(at, 0, nextKey++);
+    this.setLayers(layers, keys);
+  }
+
+  remove(index: number): void {
+    this.setLayers(
+      this.model.layers.filter((_, i) => i !== index),
+      this.keys.filter((_, i) => i !== index),
+    );
+  }
+
+  duplicate(index: number): void {
+    const layers = [...this.model.layers];
+    const keys = [...this.keys];
+    const copy = { ...layers[index] };
+    delete copy.name;
+    layers.splice(index + 1, 0, copy);
+    keys.splice(index + 1, 0, nextKey++);
+    this.setLayers(layers, keys);
+  }
+
+  move(from: number, to: number): void {
+    if (from === to || to < 0 || to >= this.model.layers.length) return;
+    const layers = [...this.model.layers];
+    const keys = [...this.keys];
+    const [layer] = layers.splice(from, 1);
+    const [key] = keys.splice(from, 1);
+    layers.splice(to, 0, layer);
+    keys.splice(to, 0, key);
+    this.setLayers(layers, keys);
+  }
+
+  /** Replaces one field of a layer; `undefined` removes it so the engine's default applies. */
+  update(index: number, field: string, value: unknown): void {
+    const layer: Record<string, unknown> = { ...this.model.layers[index] };
+    if (value === undefined) delete layer[field];
+    else layer[field] = value;
+    const layers = [...this.model.layers];
+    layers[index] = layer as unknown as LayerSpec;
+    this.setLayers(layers, this.keys);
+  }
+
+  setTraining(patch: Partial<TrainingSettings>): void {
+    this.training = { ...this.training, ...patch };
+  }
+
+  applyPreset(name: PresetName): void {
+    const exp = preset(name, { inputShape: this.dataset.inputShape, numClasses: this.dataset.classNames.length });
+    this.model = exp.model;
+    this.keys = exp.model.layers.map(() => nextKey++);
+    this.presetName = name;
+    this.edited = false;
+  }
+
+  /** A new dataset changes the input shape and class count; presets are rebuilt for it, hand-made models keep their layers. */
+  setDataset(target: DatasetTarget): void {
+    this.dataset = target;
+    if (this.presetName) this.applyPreset(this.presetName);
+    else this.model = { ...this.model, inputShape: [...target.inputShape] };
+  }
+
+  load(exp: ExperimentSpec, presetName: PresetName | null = null): void {
+    this.model = { ...exp.model, inputShape: [...this.dataset.inputShape] };
+    this.keys = exp.model.layers.map(() => nextKey++);
+    this.training = { ...exp.training };
+    this.presetName = presetName;
+    this.edited = false;
+  }
+
+  get experiment(): ExperimentSpec {
+    return { model: this.model, training: this.training };
+  }
+
+  get runName(): string {
+    return this.presetName ?? this.model.name ?? 'custom model';
+  }
+}
+
+export { PRESET_NAMES };

@@ -1,0 +1,65 @@
+/**
+ * The run list and the comparison selection. Details (full history) are fetched once per run when it is
+ * selected and cached; a finished run's history never changes, a running one is refetched on `runs:changed`.
+ */
+import type { Api, RunDetails, RunSummary } from '../../../common/contract.js';
+
+export class RunsState {
+  runs = $state.raw<RunSummary[]>([]);
+  selected = $state.raw<string[]>([]);
+  details = $state.raw<Record<string, RunDetails>>({});
+  error = $state<string | null>(null);
+  loading = $state(false);
+
+  selectedDetails: RunDetails[] = $derived(this.selected.map((id) => this.details[id]).filter((d): d is RunDetails => d !== undefined));
+
+  constructor(private readonly api: Api) {}
+
+  async refresh(): Promise<void> {
+    this.loading = true;
+    const r = await this.api['runs:list']({});
+    this.loading = false;
+    if (!r.ok) {
+      this.error = r.error.message;
+      return;
+    }
+    this.error = null;
+    this.runs = [...r.value.runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const known = this.runs.map((x) => x.runId);
+    this.selected = this.selected.filter((id) => known.includes(id));
+  }
+
+  async load(runId: string, force = false): Promise<RunDetails | null> {
+    if (!force && this.details[runId]) return this.details[runId];
+    const r = await this.api['runs:get']({ runId });
+    if (!r.ok) {
+      this.error = r.error.message;
+      return null;
+    }
+    this.details = { ...this.details, [runId]: r.value };
+    return r.value;
+  }
+
+  async toggle(runId: string): Promise<void> {
+    if (this.selected.includes(runId)) {
+      this.selected = this.selected.filter((id) => id !== runId);
+      return;
+    }
+    this.selected = [...this.selected, runId];
+    const run = this.runs.find((x) => x.runId === runId);
+    await this.load(runId, run?.status === 'running');
+  }
+
+  async changed(runId: string): Promise<void> {
+    await this.refresh();
+    if (this.details[runId]) await this.load(runId, true);
+  }
+
+  async remove(runId: string): Promise<string | null> {
+    const r = await this.api['runs:delete']({ runId });
+    if (!r.ok) return r.error.message;
+    this.selected = this.selected.filter((id) => id !== runId);
+    await this.refresh();
+    return null;
+  }
+}
