@@ -73,7 +73,7 @@ export interface RunSummary {
   runId: RunId;
   name: string;
   createdAt: string;
-  /** `running` while its training process lives; `crashed` when it died without reporting an end. */
+  /** `running` while its training process lives; `crashed` when it died without recording an end (interrupted). */
   status: RunState;
   /** True while this app's training host runs it (a `running` run that is not active was interrupted). */
   active: boolean;
@@ -90,6 +90,13 @@ export interface RunSummary {
   durationMs?: number;
   hasModel: boolean;
   error?: { code: string; message: string };
+  /** Interrupted (crashed), stopped or failed with epochs left: `training:resume` continues it. */
+  resumable: boolean;
+  /** Best value of the monitored metric so far (checkpoint-best / early stopping). */
+  best?: { monitor: string; mode: 'min' | 'max'; best?: number; bestEpoch?: number };
+  stoppedEarly?: { epoch: number; bestEpoch?: number; restored: boolean };
+  /** Damaged files found while reading the run (a cut-off epoch line ...): shown, never hidden. */
+  problems: { file: string; message: string }[];
 }
 
 export interface RunDetails extends RunSummary {
@@ -102,17 +109,58 @@ export interface RunDetails extends RunSummary {
   dir: string;
   /** The Keras-style text log (last ~200 lines). */
   logTail: string[];
+  /** Each time the run was resumed, from which epoch. */
+  resumes: { fromEpoch: number; at: string }[];
+  /** The last evaluation of its model (after training, or by `runs:evaluate`), when there is one. */
+  evaluation?: EvaluationReport;
 }
 
-export const DATASET_KINDS = ['cifar10', 'folder', 'idx'] as const;
+export const EVALUATION_MODELS = ['final', 'best', 'last'] as const;
+export type EvaluationModel = (typeof EVALUATION_MODELS)[number];
+
+/** A trained model scored on held-out images. */
+export interface EvaluationReport {
+  /** Which images: the dataset's test set, else the run's validation split, else (optimistic) the training set. */
+  set: 'test' | 'validation' | 'training';
+  setDescription: string;
+  model: EvaluationModel;
+  count: number;
+  loss: number;
+  accuracy: number;
+  classNames: string[];
+  /** confusion[true][predicted] image counts. */
+  confusion: number[][];
+  /** precision is NaN-free: null when nothing was predicted as the class. */
+  perClass: { name: string; support: number; precision: number | null; recall: number; accuracy: number }[];
+  /** Most confidently wrong first, each with its image. */
+  misclassified: {
+    index: number;
+    trueLabel: number;
+    predicted: number;
+    confidence: number;
+    trueProbability: number;
+    dataUrl: string | null;
+  }[];
+  warnings: string[];
+  evaluatedAt: string;
+}
+
+export const DATASET_KINDS = ['cifar10', 'cifar100', 'folder', 'idx'] as const;
 export type DatasetKind = (typeof DATASET_KINDS)[number];
 
-/** What main's dialog asks the user to pick for each importable kind. */
+/** What main's dialog asks the user to pick for each importable kind by default (see DatasetImportRequest.pick). */
 export const DATASET_KIND_PICK: Record<DatasetKind, { pick: 'directory' | 'file'; label: string }> = {
-  cifar10: { pick: 'directory', label: 'CIFAR-10 binary folder (data_batch_1.bin ... test_batch.bin)' },
-  folder: { pick: 'directory', label: 'Folder of images, one sub-folder per class' },
-  idx: { pick: 'directory', label: 'Folder of IDX files (MNIST layout)' },
+  cifar10: {
+    pick: 'directory',
+    label: 'CIFAR-10 binary: the extracted folder (data_batch_1.bin ... test_batch.bin) or the .tar.gz archive',
+  },
+  cifar100: { pick: 'directory', label: 'CIFAR-100 binary: the extracted folder (train.bin, test.bin) or the .tar.gz archive' },
+  folder: { pick: 'directory', label: 'Folder of images, one sub-folder per class (optionally train/ and test/ roots)' },
+  idx: { pick: 'directory', label: 'MNIST-style IDX files: their folder, or the images file' },
 };
+
+/** Import options a dataset reference may carry after `#` (e.g. `size=32x32,channels=1`, `coarse`). */
+export const DATASET_OPTIONS_PATTERN = /^[a-z]+(=[^,#]*)?(,[a-z]+(=[^,#]*)?)*$/;
 
 export interface DatasetInfo {
   /** Use this id in `training:start` and `dataset:samples`: `mnist`, or `kind:path` for imported sets. */
@@ -174,6 +222,13 @@ export interface RunRef {
 
 export interface DatasetImportRequest {
   kind: DatasetKind;
+  /** Pick a folder or a single file (an archive) in main's dialog; default DATASET_KIND_PICK[kind].pick. */
+  pick?: 'directory' | 'file';
+  /**
+   * Importer options, as after `#` in a dataset reference: `fine`/`coarse` for cifar100;
+   * `size=32x32,channels=1|3,resize=stretch|crop|pad,nocache` for folder. Must match DATASET_OPTIONS_PATTERN.
+   */
+  options?: string;
   /**
    * Browser mode only: the path typed by the user. Accepted there because the server listens on loopback
    * only, every request carries the per-launch token, and the person typing is the machine's owner, who can
@@ -249,10 +304,14 @@ export interface Channels {
   'training:start': { request: TrainingStartRequest; response: TrainingStartResponse };
   /** Cooperative stop at the next batch boundary; the process is killed after a grace period. */
   'training:stop': { request: RunRef; response: { stopping: boolean } };
+  /** Continues an interrupted/stopped run from its last checkpoint (same run id; events as for a start). */
+  'training:resume': { request: RunRef; response: TrainingStartResponse };
   'runs:list': { request: Empty; response: { runs: RunSummary[] } };
   'runs:get': { request: RunRef; response: RunDetails };
   /** Refused with BUSY while the run is active. */
   'runs:delete': { request: RunRef; response: { deleted: true } };
+  /** Scores a run's saved model on held-out images, in a training process; BUSY while a run trains. */
+  'runs:evaluate': { request: RunRef & { model?: EvaluationModel }; response: EvaluationReport };
   /** Electron: to a folder chosen in main's dialog. Browser mode: under the data folder's `saved/`. */
   'model:save': { request: RunRef; response: Picked<SaveResult> };
   'model:export': { request: ModelExportRequest; response: Picked<SaveResult> };
@@ -274,9 +333,11 @@ export const CHANNELS = [
   'model:summarize',
   'training:start',
   'training:stop',
+  'training:resume',
   'runs:list',
   'runs:get',
   'runs:delete',
+  'runs:evaluate',
   'model:save',
   'model:export',
   'dataset:list',

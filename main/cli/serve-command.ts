@@ -13,10 +13,15 @@ export async function serveCommand(args: ServeArgs): Promise<number> {
   let serving;
   try {
     // LAYERBENCH_TOKEN lets a test harness know the token in advance; by default it is random per launch.
-    serving = await serve({ port, ...(args.dataDir ? { dataDir: args.dataDir } : {}), ...(process.env.LAYERBENCH_TOKEN ? { token: process.env.LAYERBENCH_TOKEN } : {}) });
+    serving = await serve({
+      port,
+      ...(args.dataDir ? { dataDir: args.dataDir } : {}),
+      ...(process.env.LAYERBENCH_TOKEN ? { token: process.env.LAYERBENCH_TOKEN } : {}),
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is in use; choose another with --port N (0 picks a free one)`, EXIT.usage);
+    if (err.code === 'EADDRINUSE')
+      throw new CliError(`port ${port} is in use; choose another with --port N (0 picks a free one)`, EXIT.usage);
     throw new CliError((err as Error).message, EXIT.usage);
   }
   process.stdout.write(

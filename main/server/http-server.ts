@@ -1,0 +1,149 @@
+/**
+ * Browser mode's transport: an HTTP server on loopback that serves the renderer build and a WebSocket
+ * speaking the contract (`{ id, channel, payload }` -> `{ id, result }`, events as `{ event, payload }`).
+ * Every page, asset and socket needs the per-launch token (from the URL, then from the cookie it sets).
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  TOKEN_COOKIE,
+  TOKEN_PARAM,
+  WS_CLOSE,
+  WS_MAX_MESSAGE_BYTES,
+  WS_PATH,
+  fail,
+  type EventName,
+  type Events,
+  type Result,
+} from '../../common/contract.js';
+import { contentSecurityPolicy, mimeType, resolveStaticFile } from '../service/static-files.js';
+import { isLoopbackHost, isSameOrigin, loopbackPeer, tokenSource } from './guards.js';
+
+export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
+
+export interface HttpServerOptions {
+  port: number;
+  host?: string;
+  rendererDir: string;
+  token: string;
+  handle(channel: unknown, payload: unknown): Promise<Result<unknown>>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  broadcast<E extends EventName>(event: E, payload: Events[E]): void;
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': contentSecurityPolicy(),
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  // The token is in the page URL: never send it onward in a Referer.
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(message + '\n');
+}
+
+async function serveHttp(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!loopbackPeer(req) || !isLoopbackHost(req.headers.host)) return refuse(res, 403, 'forbidden: this server answers only this machine');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
+  const source = tokenSource(req, options.token);
+  if (!source) return refuse(res, 403, 'forbidden: open the URL that `layerbench serve` printed (it carries the access token)');
+  const pathname = (req.url ?? '/').split('?')[0];
+  const file = await resolveStaticFile(options.rendererDir, pathname);
+  if (!file) {
+    const built = await resolveStaticFile(options.rendererDir, '/index.html');
+    return built
+      ? refuse(res, 404, 'not found')
+      : refuse(res, 503, `the UI is not built (${options.rendererDir} is missing): run \`npm run build\``);
+  }
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': mimeType(file) };
+  if (source === 'query') headers['Set-Cookie'] = `${TOKEN_COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`;
+  const body = await readFile(file);
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function parseEnvelope(data: string): { id: number; channel: unknown; payload: unknown } | null {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!msg || typeof msg !== 'object') return null;
+  const { id, channel, payload } = msg as Record<string, unknown>;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? { id, channel, payload } : null;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!(LOOPBACK_HOSTS as readonly string[]).includes(host))
+    throw new Error(`refusing to listen on ${host}: browser mode serves this machine only (127.0.0.1)`);
+  const clients = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
+  const server = createServer((req, res) => {
+    serveHttp(options, req, res).catch((e: unknown) => refuse(res, 500, `error: ${(e as Error).message}`));
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Requests from another site's page or another machine get nothing at all.
+    if (url.pathname !== WS_PATH || !loopbackPeer(req) || !isLoopbackHost(req.headers.host) || !isSameOrigin(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // The app's own page with a missing or stale token: told so with a close code it can show, and never served.
+    if (tokenSource(req, options.token) === null) {
+      wss.handleUpgrade(req, socket, head, (ws) => ws.close(WS_CLOSE.forbidden, 'access token missing or wrong'));
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data, isBinary) => {
+        const envelope = isBinary ? null : parseEnvelope(data.toString());
+        if (!envelope) {
+          ws.close(WS_CLOSE.protocolError, 'expected {"id": number, "channel": string, "payload": ...}');
+          return;
+        }
+        void options
+          .handle(envelope.channel, envelope.payload)
+          .catch((e: unknown) => fail('INTERNAL', (e as Error).message))
+          .then((result) => {
+            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: envelope.id, result }));
+          });
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shown = host === '::1' ? '[::1]' : host;
+  return {
+    url: `http://${shown}:${port}/?${TOKEN_PARAM}=${options.token}`,
+    port,
+    host,
+    broadcast(event, payload) {
+      const text = JSON.stringify({ event, payload });
+      for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
+    },
+    async close() {
+      for (const ws of clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

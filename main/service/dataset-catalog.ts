@@ -1,0 +1,141 @@
+/**
+ * The datasets the UI may train on: the bundled ones and those the user imported (remembered in the data
+ * folder's datasets.json). Training requests may only name a dataset listed here, so a dataset id can never
+ * smuggle in a path the user did not pick.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { DatasetInfo, DatasetKind, DatasetSample, Events } from '../../common/contract.js';
+import { mulberry32 } from '../../common/random.js';
+import type { Dataset } from '../data/dataset.js';
+import { BUNDLED_DATASETS, loadDataset } from '../data/registry.js';
+import type { Emit } from './types.js';
+
+export type DatasetLoad = (
+  ref: string,
+  options?: { onProgress?: (done: number, total: number, phase: string) => void },
+) => Promise<Dataset>;
+
+function infoOf(ds: Dataset, kind: DatasetInfo['kind']): DatasetInfo {
+  return {
+    id: ds.id,
+    name: ds.name,
+    kind,
+    inputShape: ds.inputShape,
+    classNames: ds.classNames,
+    trainCount: ds.train.count,
+    testCount: ds.test?.count ?? 0,
+    source: ds.source,
+  };
+}
+
+export class DatasetCatalog {
+  /** The last dataset loaded, kept because sample grids and imports ask for the same one repeatedly. */
+  private cached: Dataset | null = null;
+  private bundledInfo = new Map<string, DatasetInfo>();
+
+  constructor(
+    private readonly file: string,
+    private readonly emit: Emit,
+    private readonly load: DatasetLoad = loadDataset,
+  ) {}
+
+  async imported(): Promise<DatasetInfo[]> {
+    try {
+      const list = JSON.parse(await readFile(this.file, 'utf8')) as unknown;
+      return Array.isArray(list) ? (list as DatasetInfo[]) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async list(): Promise<DatasetInfo[]> {
+    const bundled: DatasetInfo[] = [];
+    for (const id of BUNDLED_DATASETS) {
+      let info = this.bundledInfo.get(id);
+      if (!info) {
+        info = infoOf(await this.get(id), 'bundled');
+        this.bundledInfo.set(id, info);
+      }
+      bundled.push(info);
+    }
+    return [...bundled, ...(await this.imported())];
+  }
+
+  /** The description of a listed dataset without loading its pixels (imported ones are described on disk). */
+  async info(id: string): Promise<DatasetInfo | null> {
+    return (await this.list()).find((d) => d.id === id) ?? null;
+  }
+
+  async isKnown(id: string): Promise<boolean> {
+    if ((BUNDLED_DATASETS as readonly string[]).includes(id)) return true;
+    return (await this.imported()).some((d) => d.id === id);
+  }
+
+  async get(id: string, onProgress?: (done: number, total: number, phase: string) => void): Promise<Dataset> {
+    if (this.cached?.id === id) return this.cached;
+    this.cached = null;
+    const ds = await this.load(id, onProgress ? { onProgress } : {});
+    this.cached = ds;
+    return ds;
+  }
+
+  /** Loads `kind:path[#options]` (reporting progress), remembers it, and answers its description. */
+  async import(kind: DatasetKind, location: string, options?: string): Promise<DatasetInfo> {
+    const ref = `${kind}:${location}${options ? `#${options}` : ''}`;
+    const progress = (phase: Events['dataset:progress']['phase'], done: number, total: number | null, message?: string) =>
+      this.emit('dataset:progress', { kind, source: location, phase, done, total, ...(message ? { message } : {}) });
+    progress('reading', 0, null);
+    let lastSent = 0;
+    let info: DatasetInfo;
+    try {
+      this.cached = null;
+      const ds = await this.get(ref, (done, total, phase) => {
+        // Folder imports report every file: pass on a few per second, and the last one.
+        const now = Date.now();
+        if (done < total && now - lastSent < 200) return;
+        lastSent = now;
+        progress(phase === 'decoding' ? 'decoding' : 'reading', done, total);
+      });
+      info = infoOf(ds, kind);
+    } catch (e) {
+      progress('failed', 0, null, (e as Error).message);
+      throw e;
+    }
+    const others = (await this.imported()).filter((d) => d.id !== info.id);
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.tmp`;
+    await writeFile(temp, JSON.stringify([...others, info], null, 2) + '\n');
+    await rename(temp, this.file);
+    progress('done', info.trainCount, info.trainCount);
+    return info;
+  }
+
+  /** A few images drawn at random (seeded) as PNG data URLs with their labels. */
+  async samples(id: string, count: number, split: 'train' | 'test', seed: number): Promise<DatasetSample[]> {
+    const ds = await this.get(id);
+    const set = split === 'test' ? ds.test : ds.train;
+    if (!set || set.count === 0) return [];
+    const [h, w, c] = ds.inputShape;
+    const size = h * w * c;
+    const random = mulberry32(seed);
+    const picks = new Set<number>();
+    const want = Math.min(count, set.count);
+    while (picks.size < want) picks.add(Math.floor(random() * set.count));
+    return Promise.all(
+      [...picks].map(async (i) => {
+        const pixels = Buffer.from(set.images.buffer, set.images.byteOffset + i * size, size);
+        const png = await sharp(pixels, { raw: { width: w, height: h, channels: c as 1 | 2 | 3 | 4 } })
+          .png()
+          .toBuffer();
+        const classIndex = set.labels[i];
+        return {
+          dataUrl: `data:image/png;base64,${png.toString('base64')}`,
+          classIndex,
+          label: ds.classNames[classIndex] ?? String(classIndex),
+        };
+      }),
+    );
+  }
+}

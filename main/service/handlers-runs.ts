@@ -1,0 +1,216 @@
+/** Training, runs, and the model of a run: start/stop, list/get/delete, save and export. */
+import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fail, ok, type Picked, type SaveResult } from '../../common/contract.js';
+import { summarize } from '../../common/summarize.js';
+import { EXPORT_EXTENSIONS, ExportError, exportModel } from '../export/export-run.js';
+import { RUN_FILES } from '../runs/run-folder.js';
+import type { DatasetCatalog } from './dataset-catalog.js';
+import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
+import type { Handlers } from './handler-types.js';
+import type { RunsStore } from './runs-store.js';
+import type { ServiceDeps } from './types.js';
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `base`, or `base-2`, `base-3`... whichever does not exist yet: saving never overwrites earlier work. */
+async function freshPath(base: string, ext = ''): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? `${base}${ext}` : `${base}-${n}${ext}`;
+    if (!(await exists(candidate))) return candidate;
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).map((f) => path.join(dir, f));
+}
+
+export function runHandlers(
+  deps: ServiceDeps,
+  layout: DataLayout,
+  runs: RunsStore,
+  datasets: DatasetCatalog,
+): Handlers<
+  | 'training:start'
+  | 'training:resume'
+  | 'training:stop'
+  | 'runs:list'
+  | 'runs:get'
+  | 'runs:delete'
+  | 'runs:evaluate'
+  | 'model:save'
+  | 'model:export'
+> {
+  const notFound = (runId: string) => fail('NOT_FOUND', `no run "${runId}" in ${layout.runs}`);
+
+  return {
+    async 'training:start'(req) {
+      // Checked against the catalog's description: the pixels are loaded by the training process, not here.
+      const ds = await datasets.info(req.datasetId);
+      if (!ds)
+        return fail('NOT_FOUND', `unknown dataset "${req.datasetId}": import it first (dataset:import) or pick one from dataset:list`);
+      const summary = summarize(req.experiment.model, { numClasses: ds.classNames.length });
+      if (!summary.ok) {
+        return fail('SPEC_INVALID', `the model cannot be trained on ${ds.name}: ${summary.errors[0]?.message ?? ''}`, {
+          errors: summary.errors,
+        });
+      }
+      if (req.experiment.model.inputShape.join('x') !== ds.inputShape.join('x')) {
+        return fail(
+          'SPEC_INVALID',
+          `the model expects ${req.experiment.model.inputShape.join('x')} images but ${ds.name} has ${ds.inputShape.join('x')}; set the input shape to match`,
+        );
+      }
+      const name = req.name ?? req.experiment.model.name ?? req.preset ?? 'run';
+      let runId = newRunId(name);
+      for (let n = 2; await exists(path.join(layout.runs, runId)); n++) runId = `${newRunId(name)}-${n}`;
+      const dir = path.join(layout.runs, runId);
+      await mkdir(layout.runs, { recursive: true });
+      const started = await deps.host.start({
+        mode: 'start',
+        runId,
+        dir,
+        name,
+        experiment: req.experiment,
+        datasetId: req.datasetId,
+        dataDir: layout.root,
+        ...(req.preset ? { preset: req.preset } : {}),
+      });
+      if (!started.ok) return started;
+      deps.emit('runs:changed', { runId, change: 'created' });
+      return ok({ runId, dir });
+    },
+
+    async 'training:resume'(req) {
+      const run = await runs.details(req.runId);
+      if (!run) return notFound(req.runId);
+      if (run.active || deps.host.isActive(req.runId)) return fail('BUSY', `run "${req.runId}" is training already`);
+      if (!run.resumable) {
+        const why =
+          run.status === 'finished'
+            ? 'it finished'
+            : run.epochsDone >= run.epochsPlanned
+              ? 'all its epochs are done'
+              : `it is ${run.status}`;
+        return fail('NOT_AVAILABLE', `run "${req.runId}" cannot be resumed: ${why}`);
+      }
+      const started = await deps.host.start({
+        mode: 'resume',
+        runId: req.runId,
+        dir: run.dir,
+        name: run.name,
+        experiment: run.experiment,
+        datasetId: run.datasetId,
+        dataDir: layout.root,
+      });
+      if (!started.ok) return started;
+      deps.emit('runs:changed', { runId: req.runId, change: 'updated' });
+      return ok({ runId: req.runId, dir: run.dir });
+    },
+
+    async 'runs:evaluate'(req) {
+      const run = await runs.details(req.runId);
+      if (!run) return notFound(req.runId);
+      if (!run.hasModel) return fail('NOT_FOUND', `run "${req.runId}" has no saved model to evaluate`);
+      // Evaluation needs TensorFlow: it runs in a training process like training does, never in this one.
+      const started = await deps.host.start({
+        mode: 'evaluate',
+        ...(req.model ? { evaluateModel: req.model } : {}),
+        runId: req.runId,
+        dir: run.dir,
+        name: run.name,
+        experiment: run.experiment,
+        datasetId: run.datasetId,
+        dataDir: layout.root,
+      });
+      if (!started.ok) return started;
+      const outcome = await deps.host.whenExited(req.runId);
+      if (!outcome || outcome.code !== 0)
+        return fail('INTERNAL', `evaluating run "${req.runId}" failed: ${outcome?.message ?? 'no result'}`);
+      const report = await runs.evaluation(req.runId);
+      return report ? ok(report) : fail('INTERNAL', `evaluating run "${req.runId}" wrote no report`);
+    },
+
+    async 'training:stop'(req) {
+      if (!deps.host.isActive(req.runId)) {
+        return (await runs.exists(req.runId)) ? ok({ stopping: false }) : notFound(req.runId);
+      }
+      return ok({ stopping: deps.host.stop(req.runId) });
+    },
+
+    async 'runs:list'() {
+      return ok({ runs: await runs.list() });
+    },
+
+    async 'runs:get'(req) {
+      const details = await runs.details(req.runId);
+      return details ? ok(details) : notFound(req.runId);
+    },
+
+    async 'runs:delete'(req) {
+      if (deps.host.isActive(req.runId)) return fail('BUSY', `run "${req.runId}" is training; stop it before deleting it`);
+      if (!(await runs.exists(req.runId))) return notFound(req.runId);
+      await runs.remove(req.runId);
+      deps.emit('runs:changed', { runId: req.runId, change: 'deleted' });
+      return ok({ deleted: true as const });
+    },
+
+    async 'model:save'(req) {
+      if (!(await runs.exists(req.runId))) return notFound(req.runId);
+      if (!(await runs.hasModel(req.runId)))
+        return fail('NOT_FOUND', `run "${req.runId}" has no saved model (it ended before one was written)`);
+      let parent: string;
+      if (deps.dialogs) {
+        const picked = await deps.dialogs.pickDirectory('Save the model into this folder');
+        if (!picked) return ok({ canceled: true } as Picked<SaveResult>);
+        parent = picked;
+      } else {
+        parent = layout.saved;
+      }
+      await mkdir(parent, { recursive: true });
+      const target = await freshPath(path.join(parent, `${safeSegment(req.runId)}-model`));
+      // Copy beside the target, then rename: a failure halfway leaves no half-written model under its name.
+      const temp = `${target}.partial`;
+      await rm(temp, { recursive: true, force: true });
+      await cp(path.join(runs.runDir(req.runId), RUN_FILES.model), temp, { recursive: true });
+      await rename(temp, target);
+      return ok({ canceled: false, path: target, files: await listFiles(target) } as Picked<SaveResult>);
+    },
+
+    async 'model:export'(req) {
+      const info = await runs.details(req.runId);
+      if (!info) return notFound(req.runId);
+      if (!info.hasModel) return fail('NOT_FOUND', `run "${req.runId}" has no saved model to export`);
+      const ext = EXPORT_EXTENSIONS[req.format];
+      const baseName = `${safeSegment(info.name)}${req.format === 'tfjs' ? '-tfjs' : ''}`;
+      let out: string;
+      if (deps.dialogs) {
+        const picked =
+          req.format === 'tfjs'
+            ? await deps.dialogs.pickDirectory('Export the TensorFlow.js model into this folder')
+            : await deps.dialogs.saveFile(`Export as ${req.format}`, `${baseName}${ext}`, [
+                { name: req.format, extensions: [ext.slice(1)] },
+              ]);
+        if (!picked) return ok({ canceled: true } as Picked<SaveResult>);
+        out = req.format === 'tfjs' ? await freshPath(path.join(picked, baseName)) : picked;
+      } else {
+        await mkdir(layout.exports, { recursive: true });
+        out = await freshPath(path.join(layout.exports, baseName), ext);
+      }
+      try {
+        const result = await exportModel(runs.runDir(req.runId), req.format, out);
+        return ok({ canceled: false, path: result.path, files: result.files } as Picked<SaveResult>);
+      } catch (e) {
+        if (e instanceof ExportError) return fail('IO_ERROR', `export as ${req.format} failed: ${e.message}`, { path: e.file });
+        throw e;
+      }
+    },
+  };
+}

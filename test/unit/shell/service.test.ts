@@ -1,0 +1,197 @@
+/**
+ * The transport-independent service on a real data folder: runs read back with a crash-cut epoch log,
+ * models saved without overwriting, spec files, datasets and sample images, and the rules on paths
+ * (Electron: from dialogs only; browser mode: under the data folder, typed dataset paths only).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AppMode, Result } from '../../../common/contract.js';
+import { DEFAULT_TRAINING } from '../../../common/spec.js';
+import { createService } from '../../../main/service/service.js';
+import type { Dialogs } from '../../../main/service/types.js';
+import { FakeHost } from './fake-host.js';
+
+const model = { inputShape: [28, 28, 1], layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] };
+
+function setup(mode: AppMode, dialogs?: Dialogs) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lb-service-'));
+  const host = new FakeHost();
+  const events: unknown[] = [];
+  const service = createService({
+    mode,
+    dataDir,
+    version: '0.0.0',
+    versions: { node: process.versions.node },
+    host,
+    emit: (e, p) => events.push([e, p]),
+    ...(dialogs ? { dialogs } : {}),
+  });
+  return { dataDir, host, service, events };
+}
+
+function writeRun(dataDir: string, runId: string, status: string, epochsText: string) {
+  const dir = path.join(dataDir, 'runs', runId);
+  mkdirSync(path.join(dir, 'model'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'run.json'),
+    JSON.stringify({
+      version: 1,
+      name: runId,
+      createdAt: '2026-01-01T00:00:00Z',
+      experiment: { model, training: DEFAULT_TRAINING },
+      dataset: { id: 'mnist', name: 'MNIST', source: 'bundled', inputShape: [28, 28, 1], classNames: ['0', '1'] },
+      versions: { layerbench: '0', node: '20' },
+      status,
+    }),
+  );
+  writeFileSync(path.join(dir, 'epochs.jsonl'), epochsText);
+  writeFileSync(path.join(dir, 'model', 'model.json'), '{}');
+  writeFileSync(path.join(dir, 'model', 'weights.bin'), 'w');
+  return dir;
+}
+
+const epochLine = (n: number, val: number) =>
+  JSON.stringify({ epoch: n, loss: 1, accuracy: 0.5, val_accuracy: val, durationMs: 5, samples: 10 }) + '\n';
+
+async function value<T>(p: Promise<Result<unknown>>): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+describe('runs', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => (s = setup('browser')));
+
+  it('lists runs and reads a run whose epoch log a crash cut short, as crashed with its epochs kept', async () => {
+    writeRun(s.dataDir, 'a-run', 'running', epochLine(1, 0.3) + epochLine(2, 0.6) + '{"epoch": 3, "lo');
+    const { runs } = await value<{
+      runs: { runId: string; status: string; epochsDone: number; bestValAccuracy: number; problems: { message: string }[] }[];
+    }>(s.service.handle('runs:list', {}));
+    expect(runs).toEqual([
+      expect.objectContaining({ runId: 'a-run', status: 'crashed', epochsDone: 2, bestValAccuracy: 0.6, hasModel: true }),
+    ]);
+    const details = await value<{ history: unknown[] }>(s.service.handle('runs:get', { runId: 'a-run' }));
+    expect(details.history).toHaveLength(2);
+    s.host.active.add('a-run');
+    expect(await value<{ status: string }>(s.service.handle('runs:get', { runId: 'a-run' }))).toMatchObject({
+      status: 'running',
+      active: true,
+    });
+    expect(await s.service.handle('runs:delete', { runId: 'a-run' })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+    s.host.active.clear();
+    expect(await s.service.handle('runs:delete', { runId: 'a-run' })).toMatchObject({ ok: true });
+    expect(await s.service.handle('runs:get', { runId: 'a-run' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('saves a model in browser mode under the data folder, never over an earlier save', async () => {
+    writeRun(s.dataDir, 'm', 'finished', epochLine(1, 0.5));
+    const first = await value<{ path: string; files: string[] }>(s.service.handle('model:save', { runId: 'm' }));
+    const second = await value<{ path: string }>(s.service.handle('model:save', { runId: 'm' }));
+    expect(first.path.startsWith(path.join(s.dataDir, 'saved'))).toBe(true);
+    expect(second.path).not.toBe(first.path);
+    expect(readdirSync(first.path).sort()).toEqual(['model.json', 'weights.bin']);
+  });
+
+  it('starts training only on a listed dataset, through the host', async () => {
+    expect(await s.service.handle('training:start', { experiment: { model }, datasetId: 'folder:/etc' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    const bad = { model: { ...model, layers: [{ type: 'Dense', units: 0 }] } };
+    expect(await s.service.handle('training:start', { experiment: bad, datasetId: 'mnist' })).toMatchObject({
+      ok: false,
+      error: { code: 'SPEC_INVALID' },
+    });
+    const started = await value<{ runId: string }>(
+      s.service.handle('training:start', { experiment: { model }, datasetId: 'mnist', name: 'my run' }),
+    );
+    expect(started.runId).toMatch(/-my-run$/);
+    expect(s.host.started[0]).toMatchObject({ datasetId: 'mnist', name: 'my run' });
+    expect(await s.service.handle('training:stop', { runId: started.runId })).toEqual({ ok: true, value: { stopping: true } });
+  });
+
+  it('refuses to export a run without a model, or to an unknown format', async () => {
+    expect(await s.service.handle('model:export', { runId: 'nope', format: 'keras' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    writeRun(s.dataDir, 'e', 'finished', epochLine(1, 0.5));
+    expect(await s.service.handle('model:export', { runId: 'e', format: 'onnx' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+  });
+});
+
+describe('datasets', () => {
+  it('lists the bundled dataset and gives sample images as PNG data URLs with labels', async () => {
+    const s = setup('browser');
+    const { datasets } = await value<{ datasets: { id: string; trainCount: number; classNames: string[] }[] }>(
+      s.service.handle('dataset:list', {}),
+    );
+    expect(datasets[0]).toMatchObject({ id: 'mnist', kind: 'bundled', inputShape: [28, 28, 1] });
+    const { samples } = await value<{ samples: { dataUrl: string; label: string; classIndex: number }[] }>(
+      s.service.handle('dataset:samples', { datasetId: 'mnist', count: 4 }),
+    );
+    expect(samples).toHaveLength(4);
+    const png = Buffer.from(samples[0].dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 28, height: 28 });
+    expect(samples[0].label).toBe(datasets[0].classNames[samples[0].classIndex]);
+    expect(await s.service.handle('dataset:samples', { datasetId: 'mnist', count: 1000 })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+  });
+
+  it('in Electron refuses a typed path and uses the dialog; in browser mode needs an absolute path', async () => {
+    const asked: string[] = [];
+    const dialogs: Dialogs = { pickDirectory: async (t) => (asked.push(t), null), pickFile: async () => null, saveFile: async () => null };
+    const desktop = setup('electron', dialogs);
+    expect(await desktop.service.handle('dataset:import', { kind: 'folder', path: '/etc' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+    expect(await desktop.service.handle('dataset:import', { kind: 'folder' })).toEqual({ ok: true, value: { canceled: true } });
+    expect(asked).toHaveLength(1);
+    const browser = setup('browser');
+    expect(await browser.service.handle('dataset:import', { kind: 'folder', path: 'relative/dir' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
+    const missing = await browser.service.handle('dataset:import', { kind: 'idx', path: path.join(browser.dataDir, 'nothing-here') });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'DATASET_ERROR' } });
+    expect(browser.events.some((e) => (e as [string, { phase: string }])[1].phase === 'failed')).toBe(true);
+  });
+});
+
+describe('spec files and summaries', () => {
+  it('saves a spec in browser mode under specs/ and reopens it from content', async () => {
+    const s = setup('browser');
+    const saved = await value<{ path: string }>(s.service.handle('spec:save', { experiment: { model }, suggestedName: '../../evil name' }));
+    expect(path.dirname(saved.path)).toBe(path.join(s.dataDir, 'specs'));
+    const reopened = await value<{ experiment: { model: unknown } }>(
+      s.service.handle('spec:open', { content: readFileSync(saved.path, 'utf8'), fileName: 'x.json' }),
+    );
+    expect(reopened.experiment.model).toEqual(model);
+    const broken = await value<{ issues: { message: string }[] }>(
+      s.service.handle('spec:open', { content: '{"inputShape": [28, 28, 1], "layers": [{"type": "Conv3D"}]}' }),
+    );
+    expect(broken.issues[0].message).toMatch(/Conv3D/);
+    expect(await s.service.handle('spec:open', {})).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
+  });
+
+  it('summarizes a model, and reports field problems as issues rather than errors', async () => {
+    const s = setup('browser');
+    const good = await value<{ text: string; summary: { ok: boolean } }>(s.service.handle('model:summarize', { model, numClasses: 10 }));
+    expect(good.summary.ok).toBe(true);
+    expect(good.text).toContain('Total params');
+    const bad = await value<{ issues: { layerIndex: number }[] }>(
+      s.service.handle('model:summarize', { model: { ...model, layers: [{ type: 'Dense', units: -1 }] } }),
+    );
+    expect(bad.issues[0].layerIndex).toBe(0);
+  });
+});
