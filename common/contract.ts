@@ -172,6 +172,11 @@ export interface DatasetInfo {
   trainCount: number;
   testCount: number;
   source: string;
+  /** Training images per class, in classNames order. */
+  classCounts?: number[];
+  /** The first few files an import skipped, with the reason; skippedCount is the full count. */
+  skipped?: { file: string; reason: string }[];
+  skippedCount?: number;
 }
 
 export interface DatasetSample {

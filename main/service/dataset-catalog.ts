@@ -27,7 +27,15 @@ function infoOf(ds: Dataset, kind: DatasetInfo['kind']): DatasetInfo {
     trainCount: ds.train.count,
     testCount: ds.test?.count ?? 0,
     source: ds.source,
+    classCounts: ds.report?.countsPerClass ?? countPerClass(ds),
+    ...(ds.report ? { skipped: ds.report.skipped, skippedCount: ds.report.skippedCount } : {}),
   };
+}
+
+function countPerClass(ds: Dataset): number[] {
+  const counts = new Array<number>(ds.classNames.length).fill(0);
+  for (let i = 0; i < ds.train.count; i++) counts[ds.train.labels[i]]++;
+  return counts;
 }
 
 export class DatasetCatalog {

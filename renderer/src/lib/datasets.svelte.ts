@@ -4,12 +4,8 @@
  */
 import type { Api, DatasetInfo, DatasetKind, DatasetSample, Events } from '../../../common/contract.js';
 
-/** Extra facts an import may report beyond DatasetInfo; shown when the main side provides them. */
-export interface ImportFacts {
-  classCounts?: number[];
-  skipped?: { file: string; reason: string }[];
-  skippedCount?: number;
-}
+/** What an import found beyond the basics; shown when the main side provides it. */
+export type ImportFacts = Pick<DatasetInfo, 'classCounts' | 'skipped' | 'skippedCount'>;
 
 export type ImportProgress = Events['dataset:progress'];
 
