@@ -39,7 +39,16 @@ export function sniffFormat(buf: Uint8Array): ImageFormat | undefined {
 
 function why(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
-  return message.split('\n')[0].replace(/^Input buffer has corrupt header: /, 'corrupt header: ');
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  // libvips may lead with a generic "Warning treated as error due to failOn setting"; the useful line
+  // (e.g. "VipsJpeg: Premature end of JPEG file") follows it, when libvips reports one at all.
+  const detail = lines.find((l) => /^Vips\w*: /.test(l));
+  if (detail) return detail.replace(/^Vips\w*: /, '');
+  if (/failOn/.test(lines[0] ?? '')) return 'the image data is damaged or truncated';
+  return (lines[0] ?? 'unknown error').replace(/^Input buffer has corrupt header: /, 'corrupt header: ');
 }
 
 /** Reads format, size and colour from the header only (cheap: no pixels are decoded). */

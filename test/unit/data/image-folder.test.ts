@@ -209,7 +209,7 @@ describe('image folder bad input', () => {
     const reasons = Object.fromEntries(ds.report!.skipped.map((s) => [path.basename(s.file), s.reason]));
     expect(reasons['empty.png']).toBe('empty file (0 bytes)');
     expect(reasons['fake.png']).toMatch(/^not an image \(the content is not JPEG/);
-    expect(reasons['truncated.jpg']).toMatch(/^cannot decode JPEG: .*premature end/i);
+    expect(reasons['truncated.jpg']).toMatch(/^cannot decode JPEG: .*(premature end|damaged or truncated)/i);
     expect(reasons['notes.txt']).toMatch(/not an image file name/);
     expect(reasons['loose.png']).toMatch(/not inside a class folder/);
     expect(ds.report?.skippedCount).toBe(5);

@@ -117,7 +117,8 @@ describe('training process', () => {
   });
 
   it('resumes a stopped run from its last checkpoint in a new process', async () => {
-    const runId = await start(2, 'resumable');
+    // Enough epochs that the stop, sent when epoch 1 ends, lands before the run could finish on its own.
+    const runId = await start(8, 'resumable');
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
         const epochEnded = events.some((e) => {
@@ -138,7 +139,7 @@ describe('training process', () => {
     const outcome = await host.whenExited(runId);
     expect(outcome).toMatchObject({ reason: 'ended', status: 'finished' });
     const after = (await service.handle('runs:get', { runId })) as Result<{ epochsDone: number; status: string; resumes: unknown[] }>;
-    expect(after).toMatchObject({ ok: true, value: { status: 'finished', epochsDone: 2 } });
+    expect(after).toMatchObject({ ok: true, value: { status: 'finished', epochsDone: 8 } });
     expect(await service.handle('training:resume', { runId })).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
   });
 });
