@@ -24,7 +24,11 @@ export default defineConfig({
   retries: 0,
   timeout: 120_000,
   expect: { timeout: 15_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: '../../playwright-report' }]],
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: '../../playwright-report' }],
+    ['json', { outputFile: '../../test-reports/e2e.json' }],
+  ],
   use: {
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
