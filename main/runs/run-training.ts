@@ -3,6 +3,7 @@
  * process share: the run record before and after, the epoch log line by line, checkpoints after every epoch,
  * the text log, and the final model. Nothing already on disk is lost when any of it fails.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ExperimentSpec } from '../../common/spec.js';
@@ -20,7 +21,7 @@ import { appVersion } from '../cli/version.js';
 import { datasetHash } from './dataset-identity.js';
 import { evaluateRun, type RunEvaluation } from './evaluate-run.js';
 import { RunError } from './run-error.js';
-import { activeRunDirs, RunFolder, type AppendLine, type RunInfo } from './run-folder.js';
+import { activeRunDirs, RUN_FILES, RunFolder, type AppendLine, type RunInfo } from './run-folder.js';
 
 export interface RunContext {
   backend: EngineBackend;
@@ -221,6 +222,10 @@ export async function startRun(ctx: RunContext, args: StartRunArgs): Promise<Run
     versions: { layerbench: appVersion(), node: process.versions.node, tfjs: b.tf.version.tfjs },
     status: 'running',
   };
+  if (existsSync(path.join(dir, RUN_FILES.info))) {
+    // Training again into a run's folder would mix two runs' epochs in one history.
+    throw new RunError('RUN_EXISTS', `${dir} already holds a run; choose another folder, or continue it with: layerbench resume ${dir}`);
+  }
   try {
     await folder.create(info);
   } catch (e) {

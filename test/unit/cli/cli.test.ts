@@ -107,5 +107,12 @@ describe('layerbench train', () => {
     model.dispose();
     expect(Math.abs(val.accuracy - epochs[0].val_accuracy)).toBeLessThan(1e-6);
     expect(Math.abs(val.loss - epochs[0].val_loss)).toBeLessThan(1e-4);
+
+    // Training again into the same folder would mix two runs: refused, and the run on disk is untouched.
+    const logBefore = await readFile(path.join(out, 'epochs.jsonl'), 'utf8');
+    const again = await cli(['train', spec, '--dataset', 'mnist', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${out} already holds a run`);
+    expect(await readFile(path.join(out, 'epochs.jsonl'), 'utf8')).toBe(logBefore);
   });
 });
