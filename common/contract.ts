@@ -215,6 +215,46 @@ export interface TrainingStartRequest {
   /** Human name of the run; default from the model name / preset. */
   name?: string;
   preset?: string;
+  /** Start from the weights of an imported model (`model:import`) instead of fresh ones. */
+  initialWeights?: { importId: string };
+}
+
+/** A file the page itself read (browser mode has no native dialogs): its name and bytes, base64. */
+export interface UploadedFile {
+  name: string;
+  contentBase64: string;
+}
+
+/**
+ * Electron: leave `file` out and main shows its open dialog. Browser mode: the page sends the file it read
+ * (.keras, .h5, or a TensorFlow.js model.json with its weights files).
+ */
+export interface ModelImportRequest {
+  files?: UploadedFile[];
+}
+export interface ModelImportResponse {
+  /** Use in `training:start`'s `initialWeights` to continue from these weights. */
+  importId: string;
+  /** The imported model as a spec (and its training settings), ready for the editor. */
+  experiment: ExperimentSpec;
+  /** What was imported, for the user: file name and format. */
+  source: string;
+  warnings: string[];
+}
+
+/** Electron: leave `images` out and main shows its open dialog (several files). Browser mode: the page sends them. */
+export interface PredictRequest extends RunRef {
+  model?: EvaluationModel;
+  images?: UploadedFile[];
+  /** How many classes to list per image (default 3). */
+  top?: number;
+}
+export interface Prediction {
+  file: string;
+  /** Most probable first. */
+  top: { classIndex: number; className: string; probability: number }[];
+  /** Set instead of `top` when the image could not be read, naming why. */
+  error?: string;
 }
 export interface TrainingStartResponse {
   runId: RunId;
@@ -317,6 +357,10 @@ export interface Channels {
   'runs:delete': { request: RunRef; response: { deleted: true } };
   /** Scores a run's saved model on held-out images, in a training process; BUSY while a run trains. */
   'runs:evaluate': { request: RunRef & { model?: EvaluationModel }; response: EvaluationReport };
+  /** Runs in a training process (it needs TensorFlow), like training. */
+  'model:predict': { request: PredictRequest; response: Picked<{ predictions: Prediction[] }> };
+  /** Runs in a training process (it needs TensorFlow), like training. */
+  'model:import': { request: ModelImportRequest; response: Picked<ModelImportResponse> };
   /** Electron: to a folder chosen in main's dialog. Browser mode: under the data folder's `saved/`. */
   'model:save': { request: RunRef; response: Picked<SaveResult> };
   'model:export': { request: ModelExportRequest; response: Picked<SaveResult> };
@@ -343,6 +387,8 @@ export const CHANNELS = [
   'runs:get',
   'runs:delete',
   'runs:evaluate',
+  'model:predict',
+  'model:import',
   'model:save',
   'model:export',
   'dataset:list',
@@ -449,5 +495,21 @@ export type WsServerMessage = WsResponse | WsEvent;
 /** WebSocket close codes the server uses. */
 export const WS_CLOSE = { forbidden: 4403, protocolError: 4400 } as const;
 
-/** Largest request the server accepts (a spec with 200 layers is ~40 kB; spec:open content up to 1 MB). */
-export const WS_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest files browser mode accepts as uploads (decoded bytes; `UploadedFile`): a model to import, all its
+ * files together (the seed CNN's 1.25 M parameters take 5 MB; a file with optimizer state up to three times that),
+ * and images to classify. The service refuses more with INVALID_REQUEST naming the file.
+ */
+export const UPLOAD_LIMITS = {
+  modelBytes: 160 * 1024 * 1024,
+  modelFiles: 64,
+  imageBytes: 32 * 1024 * 1024,
+  images: 64,
+  imagesTotalBytes: 160 * 1024 * 1024,
+} as const;
+
+/**
+ * Largest request the server accepts: the biggest upload as base64 (4/3 of its bytes) with room for the
+ * JSON around it. A spec with 200 layers is ~40 kB; spec:open content is up to 1 MB.
+ */
+export const WS_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;

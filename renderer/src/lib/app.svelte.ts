@@ -6,6 +6,8 @@ import type { Api, AppInfo, DatasetInfo, Events } from '../../../common/contract
 import { DatasetsState } from './datasets.svelte.js';
 import { EditorState } from './editor.svelte.js';
 import { LiveRun, adviceFor } from './live-run.svelte.js';
+import { PredictState } from './predict.svelte.js';
+import { readUploads } from './read-files.js';
 import { RunsState } from './runs.svelte.js';
 import { loadDraft, saveDraft } from './draft.js';
 
@@ -30,10 +32,13 @@ export class AppState {
   runs: RunsState;
   datasets: DatasetsState;
   stopping = $state(false);
+  predictions: PredictState;
+  importing = $state(false);
 
   constructor(private readonly api: Api) {
     this.runs = new RunsState(api);
     this.datasets = new DatasetsState(api);
+    this.predictions = new PredictState(api);
     api.on('training:event', (p) => this.onTrainingEvent(p));
     api.on('training:exit', (p) => this.onExit(p));
     api.on('dataset:progress', (p) => this.datasets.onProgress(p));
@@ -110,11 +115,13 @@ export class AppState {
     const name = this.editor.runName;
     this.live.begin(name);
     this.view = 'train';
+    const initialWeights = this.editor.initialWeights;
     const r = await this.api['training:start']({
       experiment: this.editor.experiment,
       datasetId: this.editor.dataset.id,
       name,
       ...(this.editor.presetName ? { preset: this.editor.presetName } : {}),
+      ...(initialWeights ? { initialWeights } : {}),
     });
     if (!r.ok) {
       const issues = (r.error.details as { issues?: { message: string }[] } | undefined)?.issues;
@@ -124,6 +131,50 @@ export class AppState {
     }
     // Events may have arrived before the answer; they carry the id, so adopt it now.
     this.live.runId = r.value.runId;
+    void this.runs.refresh();
+  }
+
+  /**
+   * Brings a Keras or TensorFlow.js model into the editor, its weights on offer for the next run. `files` are
+   * what the page read (browser mode); null lets main show its dialog (Electron).
+   */
+  async importModel(files: File[] | null): Promise<void> {
+    this.importing = true;
+    try {
+      const uploads = files ? (await readUploads(files)).map((f) => f.upload) : null;
+      const r = await this.api['model:import'](uploads ? { files: uploads } : {});
+      if (!r.ok) return this.notify('error', `The model was not imported: ${r.error.message}`);
+      if (r.value.canceled) return;
+      const { experiment, importId, source, warnings } = r.value;
+      // Train on data the model fits: keep the chosen dataset when it does, else pick one that does.
+      const shape = experiment.model.inputShape.join('x');
+      const fits = (d: { inputShape: number[] }) => d.inputShape.join('x') === shape;
+      if (!fits(this.editor.dataset)) {
+        const match = this.datasets.list.find(fits);
+        if (match) this.selectDataset(match.id);
+      }
+      this.editor.loadImported(experiment, { importId, source, warnings });
+      this.view = 'model';
+      this.notify('info', `Imported ${source}`);
+    } catch (e) {
+      this.notify('error', `The model was not imported: ${(e as Error).message}`);
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /** Continues a stopped, failed or interrupted run in the training view, its history first. */
+  async resume(runId: string): Promise<void> {
+    if (this.live.active) return this.notify('error', 'A run is training; stop it before resuming another.');
+    const details = await this.runs.load(runId, true);
+    if (!details) return this.notify('error', `The run could not be read: ${this.runs.error ?? runId}`);
+    this.live.continueRun(runId, details.name, details.epochsPlanned, details.history, details.logTail, details.backend ?? null);
+    this.view = 'train';
+    const r = await this.api['training:resume']({ runId });
+    if (!r.ok) {
+      this.live.rejected(r.error.code, r.error.message);
+      return;
+    }
     void this.runs.refresh();
   }
 

@@ -31,6 +31,24 @@ export const MNIST_TARGET: DatasetTarget = {
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
 };
 
+/** A model brought in with `model:import`: its weights can seed the next run while the model keeps their shapes. */
+export interface ImportedModel {
+  importId: string;
+  source: string;
+  warnings: string[];
+  /** The layer structure the weights were made for (see weightsFingerprint). */
+  fingerprint: string;
+}
+
+/**
+ * What the weights depend on: the input shape, and each layer's type, parameter count and output shape.
+ * Activations, dropout rates and training settings can change freely; anything that reshapes a weight cannot.
+ */
+export function weightsFingerprint(model: ModelSpec, summary: ModelSummary): string {
+  const layers = summary.layers.map((l) => `${l.type}:${l.params}:${l.outputShape?.join('x') ?? '?'}`);
+  return [model.inputShape.join('x'), ...layers].join('|');
+}
+
 let nextKey = 1;
 
 export class EditorState {
@@ -42,6 +60,9 @@ export class EditorState {
   /** The preset the model came from; cleared once the model is edited by hand. */
   presetName = $state<PresetName | null>('seed-baseline');
   edited = $state(false);
+  /** The last imported model, while its weights are on offer for the next run. */
+  imported = $state.raw<ImportedModel | null>(null);
+  useImportedWeights = $state(true);
 
   summary: ModelSummary = $derived(summarize(this.model, { numClasses: this.dataset.classNames.length }));
   issues: SpecIssue[] = $derived.by(() => {
@@ -53,8 +74,14 @@ export class EditorState {
     return r.ok ? [] : r.issues;
   });
 
+  /** The imported weights still fit the model as edited now. */
+  importedFits: boolean = $derived(this.imported !== null && weightsFingerprint(this.model, this.summary) === this.imported.fingerprint);
+
   /** Why training cannot start, in one sentence, or null when it can. */
   blockedReason: string | null = $derived.by(() => {
+    const want = this.model.inputShape.join(' × ');
+    const have = this.dataset.inputShape.join(' × ');
+    if (want !== have) return `The model takes ${want} images but ${this.dataset.name} has ${have}: pick a dataset with ${want} images`;
     const layerIssue = this.issues[0];
     if (layerIssue) return plainIssue(layerIssue);
     const shapeError = this.summary.errors[0];
@@ -154,6 +181,26 @@ export class EditorState {
     this.training = { ...exp.training };
     this.presetName = presetName;
     this.edited = false;
+  }
+
+  /** An imported model goes into the editor as it is, input shape included: its weights were made for it. */
+  loadImported(exp: ExperimentSpec, imported: Omit<ImportedModel, 'fingerprint'>): void {
+    this.model = { ...exp.model, inputShape: [...exp.model.inputShape] };
+    this.keys = exp.model.layers.map(() => nextKey++);
+    this.training = { ...exp.training };
+    this.presetName = null;
+    this.edited = false;
+    this.imported = { ...imported, fingerprint: weightsFingerprint(this.model, this.summary) };
+    this.useImportedWeights = true;
+  }
+
+  forgetImport(): void {
+    this.imported = null;
+  }
+
+  /** `training:start`'s initialWeights: set only while the weights fit and the person wants them. */
+  get initialWeights(): { importId: string } | undefined {
+    return this.imported && this.importedFits && this.useImportedWeights ? { importId: this.imported.importId } : undefined;
   }
 
   get experiment(): ExperimentSpec {

@@ -34,3 +34,8 @@ export function fmtDate(iso: string | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
+
+/** The time of day, e.g. 14:03:27, for log dividers. */
+export function fmtClock(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString('en-GB');
+}

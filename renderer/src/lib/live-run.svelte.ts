@@ -3,6 +3,7 @@
  * never mutated, so charts receive plain arrays and Svelte only re-renders what a new event changed.
  */
 import { batchLine, epochHeader, epochLine, trainOnLine } from '../../../common/keras-log.js';
+import { fmtClock } from './format.js';
 import type { BackendInfo, EpochRecord, RunStatus, TrainingEvent } from '../../../common/training-events.js';
 
 export interface BatchProgress {
@@ -31,9 +32,9 @@ export function adviceFor(code: string, message: string): string {
   if (c.includes('NAN') || c.includes('DIVERG'))
     return 'The loss diverged (it grew without bound or became NaN). Lower the learning rate (try 10× smaller), add BatchNormalization, or check the data.';
   if (c.includes('OOM') || c.includes('MEMORY') || /out of memory/i.test(message))
-    return 'Training ran out of memory. Lower the batch size, use fewer filters or units, or add pooling before Flatten.';
+    return 'Training ran out of memory. Lower the batch size, use fewer filters or units, or add pooling before Flatten, and start a new run; or Resume continues the run from the last completed epoch with the same settings.';
   if (c.includes('CRASH') || c.includes('EXIT') || c.includes('SIGNAL'))
-    return 'The training process stopped unexpectedly. The epochs completed so far are kept below; start the run again, and if it repeats, lower the batch size.';
+    return 'The training process stopped unexpectedly. The epochs completed so far are kept below; Resume continues the run from the last completed epoch. If it repeats, lower the batch size.';
   if (c.includes('DATASET')) return 'The dataset could not be read. Check the files named in the message, or import the dataset again.';
   return 'The epochs completed so far are kept below. Check the settings named in the message and start again.';
 }
@@ -56,11 +57,14 @@ export class LiveRun {
   durationMs = $state(0);
   batchesPerEpoch = $state(0);
   totalEpochs = $state(0);
+  /** This run continues an earlier one (Resume): its history so far was loaded from the run folder. */
+  continuing = $state(false);
 
   active = $derived(this.status === 'starting' || this.status === 'running');
 
   begin(name: string): void {
     this.runId = null;
+    this.continuing = false;
     this.name = name;
     this.status = 'starting';
     this.epochs = [];
@@ -87,6 +91,14 @@ export class LiveRun {
         this.backend = event.backend;
         this.batchesPerEpoch = event.batchesPerEpoch;
         this.totalEpochs = event.epochs;
+        if (this.continuing || event.initialEpoch > 1) {
+          // A resumed run: epochs after its checkpoint (logged but not checkpointed before a crash) are redone.
+          const done = event.initialEpoch - 1;
+          this.epochs = this.epochs.filter((e) => e.epoch <= done);
+          this.batchLoss = this.batchLoss.filter((p) => p.x <= done * event.batchesPerEpoch);
+          // A divider only: the training process logs from which epoch and with what it resumed.
+          this.logLines = [...this.logLines, `── resumed at ${fmtClock(Date.now())} ──`];
+        }
         this.logLines = [...this.logLines, trainOnLine(event.trainCount, event.validationCount)];
         break;
       case 'epochStart':
@@ -141,6 +153,22 @@ export class LiveRun {
         throw new Error(`Unsupported message ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Continues a stopped or interrupted run in this panel: its history and log so far, then the resumed run's events. */
+  continueRun(
+    runId: string,
+    name: string,
+    totalEpochs: number,
+    history: EpochRecord[],
+    logTail: string[],
+    backend: BackendInfo | null,
+  ): void {
+    this.begin(name);
+    this.runId = runId;
+    this.continuing = true;
+    this.totalEpochs = totalEpochs;
+    this.resume(history, logTail, backend);
   }
 
   /** Picks up a run already in progress (the page was reloaded): what it logged so far, then live events. */

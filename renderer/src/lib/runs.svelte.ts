@@ -2,7 +2,7 @@
  * The run list and the comparison selection. Details (full history) are fetched once per run when it is
  * selected and cached; a finished run's history never changes, a running one is refetched on `runs:changed`.
  */
-import type { Api, RunDetails, RunSummary } from '../../../common/contract.js';
+import type { Api, EvaluationModel, RunDetails, RunSummary } from '../../../common/contract.js';
 
 export class RunsState {
   runs = $state.raw<RunSummary[]>([]);
@@ -10,6 +10,8 @@ export class RunsState {
   details = $state.raw<Record<string, RunDetails>>({});
   error = $state<string | null>(null);
   loading = $state(false);
+  /** The run whose model is being evaluated (one job runs at a time). */
+  evaluating = $state<string | null>(null);
 
   selectedDetails: RunDetails[] = $derived(this.selected.map((id) => this.details[id]).filter((d): d is RunDetails => d !== undefined));
 
@@ -53,6 +55,17 @@ export class RunsState {
   async changed(runId: string): Promise<void> {
     await this.refresh();
     if (this.details[runId]) await this.load(runId, true);
+  }
+
+  /** Scores the run's model on held-out images; the report replaces the run's last one. Answers an error or null. */
+  async evaluate(runId: string, model: EvaluationModel): Promise<string | null> {
+    this.evaluating = runId;
+    const r = await this.api['runs:evaluate']({ runId, model });
+    this.evaluating = null;
+    if (!r.ok) return r.error.message;
+    const d = this.details[runId];
+    if (d) this.details = { ...this.details, [runId]: { ...d, evaluation: r.value } };
+    return null;
   }
 
   async remove(runId: string): Promise<string | null> {

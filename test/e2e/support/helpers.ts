@@ -1,5 +1,5 @@
 /** Shared steps for the browser suite: opening the app, numbered screenshots, reading the model summary. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { REPO } from './serve.js';
@@ -42,4 +42,29 @@ export async function setNumber(page: Page, testId: string, value: number | stri
   const input = page.getByTestId(testId);
   await input.fill(String(value));
   await input.press('Tab');
+}
+
+/** Opens an experiment in the editor through the Model view's spec file input, as a person picking a file would. */
+export async function openSpecFile(page: Page, spec: { model: { name?: string; layers: unknown[] } }, fileName: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Model' }).click();
+  await page
+    .getByTestId('spec-file')
+    .setInputFiles({ name: fileName, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(spec)) });
+  await expect(page.getByTestId('layer-list').locator('> li[data-testid^="layer-"]')).toHaveCount(spec.model.layers.length);
+}
+
+/** The run folders of the suite's server whose run.json carries this name (newest last). */
+export function runDirsNamed(name: string): string[] {
+  const root = path.join(dataDir(), 'runs');
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .sort()
+    .map((id) => path.join(root, id))
+    .filter((dir) => {
+      try {
+        return (JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8')) as { name?: string }).name === name;
+      } catch {
+        return false;
+      }
+    });
 }

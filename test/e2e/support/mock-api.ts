@@ -8,6 +8,8 @@ export interface MockOptions {
   /** How the scripted run ends: after `failAfterEpochs` epochs with this code, or finished. */
   failure?: { code: string; message: string; reason: 'ended' | 'oom' | 'crashed' };
   failAfterEpochs?: number;
+  /** One run already on disk, for views that only read (the runs list and its details). */
+  run?: { summary: { runId: string }; details: object };
 }
 
 export function installMockApi(options: MockOptions): void {
@@ -32,7 +34,7 @@ export function installMockApi(options: MockOptions): void {
     testCount: 0,
     source: 'bundled',
   };
-  const runs: Record<string, unknown>[] = [];
+  const runs: Record<string, unknown>[] = options.run ? [options.run.summary] : [];
   const api: Record<string, unknown> = {
     on(name: string, cb: Cb) {
       (listeners[name] ??= []).push(cb);
@@ -52,7 +54,10 @@ export function installMockApi(options: MockOptions): void {
         exportFormats: [],
       }),
     'runs:list': () => okv({ runs }),
-    'runs:get': () => Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'no such run' } }),
+    'runs:get': (req: { runId: string }) =>
+      options.run && req.runId === options.run.summary.runId
+        ? okv(options.run.details)
+        : Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'no such run' } }),
     'dataset:list': () => okv({ datasets: [dataset] }),
     'dataset:samples': () => okv({ samples: [] }),
     'training:stop': () => okv({ stopping: true }),

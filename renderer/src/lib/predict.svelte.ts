@@ -1,0 +1,49 @@
+/**
+ * Predictions of one run's model on images the person picks. In browser mode the page reads the files and
+ * keeps them for the previews; in Electron main opens its own dialog and only the file names come back.
+ */
+import type { Api, EvaluationModel, Prediction } from '../../../common/contract.js';
+import { readUploads } from './read-files.js';
+
+export interface PredictedImage {
+  prediction: Prediction;
+  /** The picked image, shown beside its classes (absent when main picked the file). */
+  dataUrl: string | null;
+}
+
+export class PredictState {
+  runId = $state<string | null>(null);
+  busy = $state(false);
+  error = $state<string | null>(null);
+  results = $state.raw<PredictedImage[]>([]);
+
+  constructor(private readonly api: Api) {}
+
+  /** `files` from the page's file input, or null to let main show its dialog. */
+  async predict(runId: string, model: EvaluationModel, files: File[] | null, top = 3): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    this.runId = runId;
+    try {
+      const read = files ? await readUploads(files) : null;
+      const r = await this.api['model:predict']({ runId, model, top, ...(read ? { images: read.map((f) => f.upload) } : {}) });
+      if (!r.ok) {
+        this.error = r.error.message;
+        return;
+      }
+      if (r.value.canceled) return;
+      const previews = read ?? [];
+      this.results = r.value.predictions.map((prediction, i) => ({
+        prediction,
+        // Answers come in the order sent; the name is the fallback should the app ever reorder them.
+        dataUrl:
+          (previews[i]?.upload.name === prediction.file ? previews[i] : previews.find((p) => p.upload.name === prediction.file))?.dataUrl ??
+          null,
+      }));
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
