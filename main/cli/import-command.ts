@@ -24,9 +24,9 @@ export const importCommand = {
       const summary = summarize(result.experiment.model);
       process.stdout.write(formatSummary(summary, result.experiment.model.name) + '\n');
       process.stdout.write(`Imported ${file} to ${result.dir} (${result.files.join(', ')})\n`);
-      // The engine's train command starts from fresh weights; the imported weights are for export and prediction.
       process.stdout.write(
-        `Its spec is ${result.dir}/experiment.json; export it again with: layerbench export ${result.dir} --format keras\n`,
+        `Its spec is ${result.dir}/experiment.json; export it again with: layerbench export ${result.dir} --format keras\n` +
+          `Train on from its weights with: layerbench train ${result.dir}/experiment.json --dataset REF --init-weights ${result.dir}\n`,
       );
       return EXIT.ok;
     } catch (e) {

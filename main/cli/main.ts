@@ -20,6 +20,7 @@ Commands:
           [--learning-rate X] [--seed N] [--out DIR] [--validation-split X]
           [--checkpoint-metric val_loss|val_accuracy|loss|accuracy]
           [--early-stopping-patience N] [--early-stopping-min-delta X] [--restore-best-weights true|false]
+          [--init-weights MODEL_DIR]  (start from a model folder's weights, e.g. from \`import --out\`)
                      Train headlessly; writes the run folder (log, epochs, checkpoints, saved model).
   resume  <run folder>
                      Continue an interrupted, stopped or failed run from its last completed epoch.
@@ -84,6 +85,7 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
       'early-stopping-patience': { type: 'string' },
       'early-stopping-min-delta': { type: 'string' },
       'restore-best-weights': { type: 'string' },
+      'init-weights': { type: 'string' },
     },
     run: (pos, v) => {
       const dataset = str(v.dataset);
@@ -102,6 +104,7 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
         earlyStoppingPatience: intOption(v, 'early-stopping-patience'),
         earlyStoppingMinDelta: numberOption(v, 'early-stopping-min-delta'),
         restoreBestWeights: v['restore-best-weights'] === undefined ? undefined : v['restore-best-weights'] !== 'false',
+        initWeights: str(v['init-weights']),
       });
     },
   },

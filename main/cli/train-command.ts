@@ -1,9 +1,11 @@
 /** `layerbench train`: trains an experiment headlessly and writes a run folder (log, history, model). */
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { summarize } from '../../common/summarize.js';
 import { DEFAULT_EARLY_STOPPING, type ExperimentSpec } from '../../common/spec.js';
 import { DatasetError } from '../data/dataset.js';
 import { loadDataset } from '../data/registry.js';
+import { MODEL_JSON } from '../engine/save.js';
 import { progressBar } from './dataset-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { loadExperiment } from './load-spec.js';
@@ -27,6 +29,8 @@ export interface TrainArgs {
   /** The metric the best checkpoint and early stopping watch (val_loss, val_accuracy, loss, accuracy). */
   checkpointMetric?: string;
   validationSplit?: number;
+  /** Start from the weights of this model folder (as `layerbench import --out DIR` writes) instead of fresh ones. */
+  initWeights?: string;
 }
 
 function defaultRunDir(label: string): string {
@@ -38,6 +42,20 @@ function defaultRunDir(label: string): string {
       .replace(/\.json$/, '')
       .replace(/[^A-Za-z0-9_-]/g, '_')}`,
   );
+}
+
+/** Checked before any run folder is made: a typo in the path is a usage error, not a failed run. */
+async function initWeightsFolder(dir: string): Promise<{ dir: string }> {
+  const resolved = path.resolve(dir);
+  try {
+    await access(path.join(resolved, MODEL_JSON));
+  } catch {
+    throw new CliError(
+      `--init-weights ${dir}: no ${MODEL_JSON} there; give a model folder (from \`layerbench import --out DIR\`, or a run's model/)`,
+      EXIT.usage,
+    );
+  }
+  return { dir: resolved };
 }
 
 function applyOverrides(experiment: ExperimentSpec, args: TrainArgs): ExperimentSpec {
@@ -90,10 +108,17 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
       EXIT.usage,
     );
 
+  const initialWeights = args.initWeights ? await initWeightsFolder(args.initWeights) : undefined;
   const backend = await engineBackend();
   const dir = path.resolve(args.out ?? defaultRunDir(loaded.label));
   const validated = { ...experiment, training: checked.value };
   return withTerminal(backend, (ctx) =>
-    startRun(ctx, { dir, experiment: validated, dataset, ...(args.preset ? { preset: args.preset } : {}) }),
+    startRun(ctx, {
+      dir,
+      experiment: validated,
+      dataset,
+      ...(args.preset ? { preset: args.preset } : {}),
+      ...(initialWeights ? { initialWeights } : {}),
+    }),
   );
 }

@@ -11,6 +11,16 @@ export function electronDialogs(dialog: Dialog, parent: () => BrowserWindow | nu
   return {
     pickDirectory: (title) => open({ title, properties: ['openDirectory', 'createDirectory'] }),
     pickFile: (title, filters) => open({ title, properties: ['openFile'], ...(filters.length ? { filters } : {}) }),
+    async pickFiles(title, filters) {
+      const win = parent();
+      const options: Electron.OpenDialogOptions = {
+        title,
+        properties: ['openFile', 'multiSelections'],
+        ...(filters.length ? { filters } : {}),
+      };
+      const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled || answer.filePaths.length === 0 ? null : answer.filePaths;
+    },
     async saveFile(title, defaultPath, filters) {
       const win = parent();
       const options = { title, defaultPath, ...(filters.length ? { filters } : {}) };

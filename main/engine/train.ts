@@ -33,6 +33,12 @@ export interface TrainOptions {
   resume?: ResumeFrom;
   /** Where the `best` and `last` checkpoints go after each epoch (absent: none are written). */
   checkpoints?: CheckpointStore;
+  /**
+   * Start from these weights instead of fresh ones (see initial-weights.ts): `load` gets the freshly built
+   * model before it is compiled; `from` says where they came from, in the log. Ignored on a resume, whose
+   * checkpoint carries the weights.
+   */
+  initialWeights?: { from: string; load: (model: LayersModel) => Promise<void> };
 }
 
 export interface TrainResult {
@@ -115,6 +121,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
     seedMathRandom(deriveSeed(settings.seed, 'init'));
     model = buildModel(tf, experiment.model, numClasses);
+    const initial = options.resume ? undefined : options.initialWeights;
+    if (initial) await initial.load(model);
     optimizer = compileModel(tf, model, settings);
     keeper = await EpochKeeper.create(tf, model, settings, valSet.indices.length > 0, options.checkpoints, options.resume);
     const firstEpoch = (options.resume?.state.epoch ?? 0) + 1;
@@ -139,6 +147,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       totalParams: summarize(experiment.model).totalParams,
     });
 
+    if (initial) emit({ type: 'log', level: 'info', message: `Starting from the weights in ${initial.from}, not fresh ones` });
     if (options.resume) {
       const b = keeper.best;
       const best = b.bestEpoch !== undefined ? `; best ${b.monitor} so far ${b.best?.toFixed(4)} at epoch ${b.bestEpoch}` : '';

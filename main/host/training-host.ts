@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { fail, ok, type Events, type Result, type RunId } from '../../common/contract.js';
 import type { BackendInfo, EpochRecord, RunStatus } from '../../common/training-events.js';
 import { RUN_FILES, type RunInfo } from '../runs/run-folder.js';
-import type { Emit, TrainingHostLike, TrainingJob } from '../service/types.js';
+import type { Emit, ToolJob, ToolOutput, TrainingHostLike, TrainingJob } from '../service/types.js';
 import { EventThrottle } from './event-throttle.js';
 import { classifyExit } from './exit-reason.js';
 import { nodeLauncher, type ChildHandle, type Launcher } from './launcher.js';
 import { isProcessMessage } from './protocol.js';
+import { runInChild } from './tool-runner.js';
 
 export interface TrainingHostOptions {
   emit: Emit;
@@ -25,6 +26,8 @@ export interface TrainingHostOptions {
   stopGraceMs?: number;
   batchIntervalMs?: number;
   probeTimeoutMs?: number;
+  /** How long an import or a prediction may take before its process is ended (default 10 minutes). */
+  toolTimeoutMs?: number;
 }
 
 interface ActiveRun {
@@ -50,6 +53,8 @@ export class TrainingHost implements TrainingHostLike {
   private readonly launch: Launcher;
   private readonly entry: string;
   private readonly exits = new Map<RunId, Promise<ExitOutcome>>();
+  /** The process of the import or prediction in progress; at most one, beside at most one run. */
+  private tool: ChildHandle | null = null;
 
   constructor(private readonly options: TrainingHostOptions) {
     this.launch = options.launcher ?? nodeLauncher();
@@ -104,6 +109,26 @@ export class TrainingHost implements TrainingHostLike {
     return ok({ runId: job.runId });
   }
 
+  /**
+   * Imports and predictions are short and may run while a run trains (in a process of their own, so native
+   * TensorFlow is never loaded twice in one process); one at a time.
+   */
+  async runTool(job: ToolJob): Promise<Result<ToolOutput>> {
+    if (this.tool) return fail('BUSY', 'another model import or prediction is in progress; try again when it ends');
+    let child: ChildHandle;
+    try {
+      child = this.launch(this.entry);
+    } catch (e) {
+      return fail('INTERNAL', `cannot start the training process: ${(e as Error).message}`);
+    }
+    this.tool = child;
+    try {
+      return await runInChild(child, job, this.options.toolTimeoutMs ?? 600_000);
+    } finally {
+      this.tool = null;
+    }
+  }
+
   stop(runId: RunId): boolean {
     const run = this.runs.get(runId);
     if (!run) return false;
@@ -119,6 +144,7 @@ export class TrainingHost implements TrainingHostLike {
 
   /** Ends every training process at once (the app is quitting). */
   dispose(): void {
+    this.tool?.kill();
     for (const run of this.runs.values()) {
       run.stopRequested = true;
       run.killedByHost = true;
@@ -171,6 +197,8 @@ export class TrainingHost implements TrainingHostLike {
         return;
       case 'probe':
       case 'probeFailed':
+      case 'toolResult':
+      case 'toolFailed':
         return;
       default:
         throw new Error(`Unsupported message ${(message as { type: string }).type}`);

@@ -1,9 +1,9 @@
 /**
  * The training process: started by the training host for one job (train a new run, resume one, evaluate a
- * run's model, or probe the backend), in its own OS process so native TensorFlow never shares a process with
- * the UI or with another run. Training goes through the run store's shared path (main/runs), the same one
- * the CLI uses: run.json, an epoch line per epoch, checkpoints, the text log, the final model and its
- * evaluation. Every event is reported to the host.
+ * run's model, import a model or classify images (tool-jobs.ts), or probe the backend), in its own OS
+ * process so native TensorFlow never shares a process with the UI or with another run. Training goes through
+ * the run store's shared path (main/runs), the same one the CLI uses: run.json, an epoch line per epoch,
+ * checkpoints, the text log, the final model and its evaluation. Every event is reported to the host.
  */
 import type { TrainingEvent } from '../../common/training-events.js';
 import { loadBackend } from '../backend/index.js';
@@ -15,7 +15,9 @@ import { resumeRun } from '../runs/resume-run.js';
 import { RunError } from '../runs/run-error.js';
 import { startRun, type RunContext } from '../runs/run-training.js';
 import type { TrainingJob } from '../service/types.js';
+import type { ToolJob } from '../service/types.js';
 import type { HostMessage, ProcessMessage } from './protocol.js';
+import { runToolJob, ToolFailure } from './tool-jobs.js';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -79,6 +81,7 @@ async function run(job: TrainingJob): Promise<void> {
           dataset: await loadDataset(job.datasetId),
           name: job.name,
           ...(job.preset ? { preset: job.preset } : {}),
+          ...(job.initialWeights ? { initialWeights: job.initialWeights } : {}),
         });
   for (const warning of outcome.warnings) send({ type: 'event', event: { type: 'log', level: 'warn', message: warning } });
   if (outcome.modelNote) send({ type: 'event', event: { type: 'log', level: 'warn', message: outcome.modelNote } });
@@ -87,6 +90,15 @@ async function run(job: TrainingJob): Promise<void> {
     type: 'event',
     event: final.type === 'end' ? { ...final, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}) } : final,
   });
+}
+
+async function tool(job: ToolJob): Promise<void> {
+  try {
+    send({ type: 'toolResult', output: await runToolJob(await backend(), job) });
+  } catch (e) {
+    const code = e instanceof ToolFailure ? e.code : 'INTERNAL';
+    send({ type: 'toolFailed', code, message: (e as Error).message ?? String(e) });
+  }
 }
 
 function failureCode(e: unknown): string {
@@ -113,6 +125,9 @@ onMessage((message) => {
           exitSoon(1);
         },
       );
+      return;
+    case 'tool':
+      void tool(message.job).finally(() => exitSoon(0));
       return;
     case 'stop':
       stop.abort();

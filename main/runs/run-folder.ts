@@ -41,6 +41,8 @@ export interface RunInfo {
   status: RunStatus | 'running';
   /** The process training the run while `running`; a run whose process is gone was interrupted. */
   process?: { pid: number; host: string; startedAt: string };
+  /** The run started from these weights instead of fresh ones: a model folder (an import's, or `--init-weights`). */
+  initializedFrom?: { dir: string; importId?: string; source?: string };
   /** Each time the run was resumed, and after which completed epoch. */
   resumes?: { at: string; fromEpoch: number }[];
   best?: BestState;

@@ -13,6 +13,7 @@ import { stratifiedSplit } from '../data/split.js';
 import type { DurableFs } from '../engine/durable-fs.js';
 import type { BestState } from '../engine/early-stopping.js';
 import type { EarlyStop, ResumeFrom } from '../engine/epoch-keeper.js';
+import { weightsFromFolder } from '../engine/initial-weights.js';
 import { saveModelAtomic } from '../engine/save.js';
 import type { EngineBackend } from '../engine/tf-types.js';
 import { train } from '../engine/train.js';
@@ -118,6 +119,8 @@ export async function trainInFolder(
     },
     checkpoints: folder.checkpoints,
     ...(resume ? { resume } : {}),
+    // Also on a resume that found no checkpoint: epoch 1 starts again from the same initial weights.
+    ...(info.initializedFrom && !resume ? { initialWeights: weightsFromFolder(tf, info.initializedFrom.dir) } : {}),
   });
   let modelSaved = false;
   let modelNote: string | undefined;
@@ -192,6 +195,8 @@ export interface StartRunArgs {
   dataset: Dataset;
   preset?: string;
   name?: string;
+  /** Start from the weights in this model folder (recorded in run.json as `initializedFrom`). */
+  initialWeights?: { dir: string; importId?: string; source?: string };
 }
 
 /** Creates the run folder and trains into it. */
@@ -207,6 +212,7 @@ export async function startRun(ctx: RunContext, args: StartRunArgs): Promise<Run
     createdAt: new Date().toISOString(),
     experiment,
     ...(args.preset ? { preset: args.preset } : {}),
+    ...(args.initialWeights ? { initializedFrom: { ...args.initialWeights, dir: path.resolve(args.initialWeights.dir) } } : {}),
     dataset: {
       id: dataset.id,
       name: dataset.name,

@@ -25,6 +25,10 @@ export interface DataLayout {
   exports: string;
   /** The list of imported datasets. */
   datasetsFile: string;
+  /** Imported models, one folder per import id (model:import); runs may start from their weights. */
+  imports: string;
+  /** Uploaded files (browser mode) while a job reads them; each job's folder is removed when it ends. */
+  uploads: string;
 }
 
 export function dataLayout(root: string): DataLayout {
@@ -35,6 +39,8 @@ export function dataLayout(root: string): DataLayout {
     specs: path.join(root, 'specs'),
     exports: path.join(root, 'exports'),
     datasetsFile: path.join(root, 'datasets.json'),
+    imports: path.join(root, 'imports'),
+    uploads: path.join(root, 'uploads'),
   };
 }
 

@@ -8,8 +8,9 @@ import { RUN_FILES } from '../runs/run-folder.js';
 import type { DatasetCatalog } from './dataset-catalog.js';
 import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
 import type { Handlers } from './handler-types.js';
+import { readImport, weightsMismatch } from './imports.js';
 import type { RunsStore } from './runs-store.js';
-import type { ServiceDeps } from './types.js';
+import type { ServiceDeps, TrainingJob } from './types.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -68,6 +69,15 @@ export function runHandlers(
           `the model expects ${req.experiment.model.inputShape.join('x')} images but ${ds.name} has ${ds.inputShape.join('x')}; set the input shape to match`,
         );
       }
+      let initialWeights: TrainingJob['initialWeights'];
+      if (req.initialWeights) {
+        const { importId } = req.initialWeights;
+        const imported = await readImport(layout.imports, importId);
+        if (!imported) return fail('NOT_FOUND', `no imported model "${importId}" in ${layout.imports}; import it again (model:import)`);
+        const why = weightsMismatch(req.experiment.model, imported.experiment.model);
+        if (why) return fail('SPEC_INVALID', `the run cannot start from the weights of ${imported.source ?? importId}: ${why}`);
+        initialWeights = { dir: imported.dir, importId, ...(imported.source ? { source: imported.source } : {}) };
+      }
       const name = req.name ?? req.experiment.model.name ?? req.preset ?? 'run';
       let runId = newRunId(name);
       for (let n = 2; await exists(path.join(layout.runs, runId)); n++) runId = `${newRunId(name)}-${n}`;
@@ -82,6 +92,7 @@ export function runHandlers(
         datasetId: req.datasetId,
         dataDir: layout.root,
         ...(req.preset ? { preset: req.preset } : {}),
+        ...(initialWeights ? { initialWeights } : {}),
       });
       if (!started.ok) return started;
       deps.emit('runs:changed', { runId, change: 'created' });

@@ -11,6 +11,7 @@ import {
   EVALUATION_MODELS,
   EXPORT_FORMATS,
   RUN_ID_PATTERN,
+  UPLOAD_LIMITS,
   fail,
   ok,
   type Channel,
@@ -18,6 +19,7 @@ import {
   type Result,
 } from '../../common/contract.js';
 import { validateExperiment } from '../../common/schema.js';
+import { uploads } from './upload-schema.js';
 
 const runId = z.string().regex(RUN_ID_PATTERN, 'not a run id');
 const datasetId = z.string().min(1).max(4096);
@@ -28,13 +30,37 @@ const shortName = z.string().min(1).max(200);
 
 const schemas = {
   'model:summarize': z.strictObject({ model: z.unknown(), numClasses: z.number().int().min(1).max(100_000).optional() }),
-  'training:start': z.strictObject({ experiment, datasetId, name: shortName.optional(), preset: z.string().max(100).optional() }),
+  'training:start': z.strictObject({
+    experiment,
+    datasetId,
+    name: shortName.optional(),
+    preset: z.string().max(100).optional(),
+    initialWeights: z.strictObject({ importId: z.string().regex(RUN_ID_PATTERN, 'not an import id') }).optional(),
+  }),
   'training:stop': runRef,
   'training:resume': runRef,
   'runs:list': empty,
   'runs:get': runRef,
   'runs:delete': runRef,
   'runs:evaluate': z.strictObject({ runId, model: z.enum(EVALUATION_MODELS).optional() }),
+  'model:predict': z.strictObject({
+    runId,
+    model: z.enum(EVALUATION_MODELS).optional(),
+    images: uploads({
+      maxFiles: UPLOAD_LIMITS.images,
+      maxFileBytes: UPLOAD_LIMITS.imageBytes,
+      maxTotalBytes: UPLOAD_LIMITS.imagesTotalBytes,
+      allowEmpty: true,
+    }).optional(),
+    top: z.number().int().min(1).max(1000).optional(),
+  }),
+  'model:import': z.strictObject({
+    files: uploads({
+      maxFiles: UPLOAD_LIMITS.modelFiles,
+      maxFileBytes: UPLOAD_LIMITS.modelBytes,
+      maxTotalBytes: UPLOAD_LIMITS.modelBytes,
+    }).optional(),
+  }),
   'model:save': runRef,
   'model:export': z.strictObject({ runId, format: z.enum(EXPORT_FORMATS) }),
   'dataset:list': empty,

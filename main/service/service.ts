@@ -8,6 +8,7 @@ import { DatasetCatalog } from './dataset-catalog.js';
 import { dataLayout, type DataLayout } from './data-dir.js';
 import { appHandlers } from './handlers-app.js';
 import { dataHandlers } from './handlers-data.js';
+import { modelHandlers } from './handlers-models.js';
 import { runHandlers } from './handlers-runs.js';
 import type { Handler, Handlers } from './handler-types.js';
 import { RunsStore } from './runs-store.js';
@@ -28,6 +29,7 @@ export function createService(deps: ServiceDeps, options: { loadDataset?: Datase
   const datasets = new DatasetCatalog(layout.datasetsFile, deps.emit, options.loadDataset);
   const handlers: Handlers = {
     ...runHandlers(deps, layout, runs, datasets),
+    ...modelHandlers(deps, layout, runs),
     ...dataHandlers(deps, datasets),
     ...appHandlers(deps, layout),
   };

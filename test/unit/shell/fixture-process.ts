@@ -1,6 +1,7 @@
 /**
  * A stand-in training process for host tests: speaks the real host protocol, and behaves as the job's name
- * says (finish, crash after an epoch, run out of memory for real, ignore stop, flood batch events).
+ * says (finish, crash after an epoch, run out of memory for real, ignore stop, flood batch events), and tool
+ * jobs as their source says (answer, crash, hang).
  * Written to a temp file as plain JS so child_process.fork and the fake utilityProcess can start it.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,17 @@ function endEpoch(job, n) {
 process.on('message', (m) => {
   if (m.type === 'probe') { send({ type: 'probe', backend: { name: 'cpu', native: false, detail: 'fixture backend' } }); setTimeout(() => process.exit(0), 20); return; }
   if (m.type === 'stop') { stopAsked = true; return; }
+  if (m.type === 'tool') {
+    // Tool jobs behave as their source says: crash, hang, or answer after a moment.
+    const source = m.job.source;
+    if (source === 'crash') { process.stderr.write('tool fixture: boom\n'); setTimeout(() => process.exit(5), 20); return; }
+    if (source === 'hang') { setInterval(() => {}, 1000); return; }
+    setTimeout(() => {
+      send({ type: 'toolResult', output: { mode: 'import', experiment: { model: { inputShape: [8, 8, 1], layers: [] } }, warnings: [source] } });
+      setTimeout(() => process.exit(0), 20);
+    }, 300);
+    return;
+  }
   if (m.type !== 'train') return;
   const job = m.job;
   start(job);

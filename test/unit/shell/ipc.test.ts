@@ -20,7 +20,7 @@ function makeService(): Service {
     versions: { node: process.versions.node },
     host: new FakeHost(),
     emit: () => {},
-    dialogs: { pickDirectory: async () => null, pickFile: async () => null, saveFile: async () => null },
+    dialogs: { pickDirectory: async () => null, pickFile: async () => null, pickFiles: async () => null, saveFile: async () => null },
   });
 }
 

@@ -149,7 +149,12 @@ describe('datasets', () => {
 
   it('in Electron refuses a typed path and uses the dialog; in browser mode needs an absolute path', async () => {
     const asked: string[] = [];
-    const dialogs: Dialogs = { pickDirectory: async (t) => (asked.push(t), null), pickFile: async () => null, saveFile: async () => null };
+    const dialogs: Dialogs = {
+      pickDirectory: async (t) => (asked.push(t), null),
+      pickFile: async () => null,
+      pickFiles: async () => null,
+      saveFile: async () => null,
+    };
     const desktop = setup('electron', dialogs);
     expect(await desktop.service.handle('dataset:import', { kind: 'folder', path: '/etc' })).toMatchObject({
       ok: false,
