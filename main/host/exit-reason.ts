@@ -50,7 +50,7 @@ export function classifyExit(f: ExitFacts): Omit<Events['training:exit'], 'runId
       ...base,
       reason: 'oom',
       status: 'crashed',
-      message: `the training process was killed by the system${after} (usually because memory ran out); try a smaller batch size or model. Completed epochs are kept.`,
+      message: `the training process was killed (SIGKILL)${after}, most often by the system when memory runs out, else by another program; if memory, try a smaller batch size or model. Completed epochs are kept and the run can be resumed.`,
     };
   }
   const how = f.signal ? `was ended by signal ${f.signal}` : `exited with code ${f.code}`;
