@@ -31,6 +31,7 @@ export interface RunListing {
   best?: RunInfo['best'];
   stoppedEarly?: RunInfo['stoppedEarly'];
   durationMs?: number;
+  backend?: RunInfo['backend'];
   hasModel: boolean;
   /** Interrupted, stopped or failed with epochs left: `resume` can continue it. */
   resumable: boolean;
@@ -118,6 +119,7 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
     ...(info?.best ? { best: info.best } : {}),
     ...(info?.stoppedEarly ? { stoppedEarly: info.stoppedEarly } : {}),
     ...(info?.durationMs !== undefined ? { durationMs: info.durationMs } : {}),
+    ...(info?.backend ? { backend: info.backend } : {}),
     hasModel,
     resumable: (state === 'interrupted' || state === 'stopped' || state === 'failed') && planned !== undefined && done < planned,
     ...(info?.error ? { error: info.error } : {}),

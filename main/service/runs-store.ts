@@ -176,6 +176,7 @@ export class RunsStore {
       ...(bestVal !== undefined ? { bestValAccuracy: bestVal } : {}),
       ...(totalParams !== undefined ? { totalParams } : {}),
       ...(l.durationMs !== undefined ? { durationMs: l.durationMs } : {}),
+      ...(l.backend ? { backend: l.backend } : {}),
       hasModel: l.hasModel,
       ...(error ? { error } : {}),
       resumable: l.resumable && !active,

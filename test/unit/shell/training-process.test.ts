@@ -72,6 +72,9 @@ describe('training process', () => {
       dir: string;
     }>;
     expect(run).toMatchObject({ ok: true, value: { status: 'finished', hasModel: true } });
+    // The runs table shows which backend trained each run.
+    const listed = (await service.handle('runs:list', {})) as Result<{ runs: { runId: string; backend?: { name: string } }[] }>;
+    expect(listed.ok && listed.value.runs.find((r) => r.runId === runId)?.backend?.name).toMatch(/^(tensorflow|wasm|cpu)$/);
     if (!run.ok) return;
     expect(run.value.history).toHaveLength(1);
     expect(run.value.logTail.join('\n')).toContain('Epoch 1/1');
