@@ -211,7 +211,7 @@ describe('Electron: files come from main dialogs', () => {
     expect(message(await s.service.handle('model:import', {}))).toMatch(/read from the model\.json beside its weight files/);
     pick = '/home/me/models/cats/model.json';
     s.host.toolAnswer = () => ok({ mode: 'import', experiment: tinyExperiment(), warnings: [] });
-    const answer = await s.service.handle('model:import', {});
+    const answer = (await s.service.handle('model:import', {})) as Result<{ canceled: boolean; importId?: string }>;
     expect(answer).toMatchObject({ ok: true, value: { canceled: false, source: 'model.json (TensorFlow.js layers model)', warnings: [] } });
     if (answer.ok && !answer.value.canceled) expect(answer.value.importId).toMatch(/^\d{8}-\d{6}-cats$/);
     expect(s.host.tools.at(-1)?.job).toMatchObject({ mode: 'import', file: pick });
