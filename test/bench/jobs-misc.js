@@ -1,0 +1,91 @@
+// Inference throughput, the machine's matrix-multiply peak through the same native library, and how
+// much of a training step is batch assembly (the most a background prefetch could save).
+import { preset } from '../../dist/common/presets.js';
+import { makeBatch } from '../../dist/main/engine/batches.js';
+import { buildModel, compileModel } from '../../dist/main/engine/build-model.js';
+import { predictPixels } from '../../dist/main/engine/predict.js';
+import { readNpyUint8 } from './npy.js';
+
+const SHAPE = [32, 32, 3];
+const SIZE = 32 * 32 * 3;
+const CLASS_NAMES = Array.from({ length: 10 }, (_, i) => `class${i}`);
+
+function specOf(job) {
+  return preset(job.variant === 'batchnorm' ? 'seed-batchnorm' : 'seed-baseline');
+}
+
+/** Classifies uint8 images in batches through the engine's predictPixels (normalization included). */
+export async function inferJob({ tf }, job) {
+  const images = readNpyUint8(job.images).data;
+  const model = buildModel(tf, specOf(job).model, 10);
+  const batch = job.batchSize;
+  const chunks = [];
+  for (let start = 0; start + batch <= job.samples; start += batch) {
+    chunks.push(Array.from({ length: batch }, (_, k) => images.subarray((start + k) * SIZE, (start + k + 1) * SIZE)));
+  }
+  await predictPixels(tf, model, chunks[0], SHAPE, CLASS_NAMES, 1); // warm-up
+  const rates = [];
+  for (let r = 0; r < job.repeats; r++) {
+    const t0 = performance.now();
+    for (const chunk of chunks) await predictPixels(tf, model, chunk, SHAPE, CLASS_NAMES, 1);
+    rates.push((chunks.length * batch * 1000) / (performance.now() - t0));
+  }
+  model.dispose();
+  return { inferenceSamplesPerSec: rates };
+}
+
+/** A float32 n x n matMul through the backend: the compute ceiling this library reaches on this machine. */
+export async function peakJob({ tf }, job) {
+  const n = job.size;
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+  const once = () => {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    const ms = performance.now() - t0;
+    c.dispose();
+    return ms;
+  };
+  once();
+  const gflops = [];
+  for (let r = 0; r < job.repeats; r++) gflops.push((2 * n ** 3) / (once() * 1e6));
+  tf.dispose([a, b]);
+  return { size: n, gflops };
+}
+
+/**
+ * Times the two halves of each training step separately: building the batch (gather uint8 pixels in JS,
+ * upload, scale to float) and the step itself. tfjs-node runs ops synchronously on the calling thread,
+ * so assembly cannot overlap the step in-process; its share is the upper bound of a prefetch's gain.
+ */
+export async function prefetchJob({ tf }, job) {
+  const images = readNpyUint8(job.images).data;
+  const labels = readNpyUint8(job.labels).data;
+  const count = job.batchSize * job.batches;
+  const subset = {
+    source: { images, labels: Uint16Array.from(labels), count: labels.length },
+    indices: Uint32Array.from({ length: count }, (_, i) => i),
+  };
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  const spec = specOf(job);
+  const model = buildModel(tf, spec.model, 10);
+  compileModel(tf, model, spec.training);
+  const assembly = [];
+  const step = [];
+  for (let b = -2; b < job.batches; b++) {
+    const start = Math.max(0, b) * job.batchSize;
+    const t0 = performance.now();
+    const { xs, ys } = makeBatch(tf, subset, order, start, start + job.batchSize, SHAPE, 10, false);
+    const t1 = performance.now();
+    await model.trainOnBatch(xs, ys);
+    const t2 = performance.now();
+    tf.dispose([xs, ys]);
+    if (b >= 0) {
+      assembly.push(t1 - t0);
+      step.push(t2 - t1);
+    }
+  }
+  model.dispose();
+  return { assemblyMs: assembly, stepMs: step };
+}

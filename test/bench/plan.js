@@ -1,0 +1,21 @@
+// What the benchmark measures and how much: `--quick` is a smoke check (a few batches, one repeat);
+// the default keeps the whole run near 10 minutes on a 2-core machine.
+
+export function makePlan({ quick }) {
+  return {
+    quick,
+    variants: ['baseline', 'batchnorm'],
+    batchSizes: [32, 128],
+    // Samples per timed epoch (each repeat is one epoch; one more epoch first, as the warm-up).
+    samplesPerRepeat: quick ? 256 : 2048,
+    repeats: quick ? 1 : 5,
+    // Layerbench with tfjs's stock kernels too, to show what native-kernels.ts changes.
+    stockRepeats: quick ? 1 : 3,
+    inference: { batchSize: 256, batches: quick ? 1 : 8, repeats: quick ? 1 : 5 },
+    peak: { size: quick ? 1024 : 2048, repeats: quick ? 2 : 7 },
+    events: { variant: 'baseline', batchSize: 32, samplesPerRepeat: quick ? 256 : 2048, repeats: quick ? 1 : 2, rounds: quick ? 1 : 3 },
+    startup: { variant: 'batchnorm', batchSize: 32, samples: 50_000, batches: quick ? 5 : 40 },
+    prefetch: { variant: 'baseline', batchSize: 32, batches: quick ? 4 : 40 },
+    timeoutMs: quick ? 300_000 : 600_000,
+  };
+}
