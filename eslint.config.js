@@ -7,7 +7,18 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'release/', 'runs/', 'assets/', 'test-results/', 'playwright-report/', 'bench-results/', 'test-reports/', '.cache/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'release/',
+      'runs/',
+      'assets/',
+      'test-results/',
+      'playwright-report/',
+      'bench-results/',
+      'test-reports/',
+      '.cache/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -70,7 +70,9 @@ describe('classifyExit', () => {
       reason: 'oom',
       status: 'crashed',
     });
-    expect(classifyExit(facts({ code: null, signal: 'SIGKILL' })).message).toMatch(/killed \(SIGKILL\) after epoch 2, most often by the system when memory runs out/);
+    expect(classifyExit(facts({ code: null, signal: 'SIGKILL' })).message).toMatch(
+      /killed \(SIGKILL\) after epoch 2, most often by the system when memory runs out/,
+    );
     expect(classifyExit(facts({ code: 1, fatal: { code: 'DATASET_ERROR', message: 'cifar: truncated file x.bin' } }))).toMatchObject({
       reason: 'crashed',
       status: 'failed',
