@@ -2,6 +2,7 @@
 import { layerNames, summarize } from '../../common/summarize.js';
 import { pair, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../common/spec.js';
 import { batchNormalizationLayer } from './fast-batchnorm.js';
+import { shareScalarsAdam } from './native-adam.js';
 import { ensureNativeKernels } from './native-kernels.js';
 import type { LayersModel, TF } from './tf-types.js';
 
@@ -75,7 +76,8 @@ export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): Layers
 export function makeOptimizer(tf: TF, settings: TrainingSettings) {
   switch (settings.optimizer) {
     case 'adam':
-      // Keras's epsilon (1e-7) and betas.
+      // Keras's epsilon (1e-7) and betas. On native TensorFlow the same Adam with shared constants (native-adam.ts).
+      if (ensureNativeKernels(tf)) return shareScalarsAdam(tf, settings.learningRate, 0.9, 0.999, 1e-7);
       return tf.train.adam(settings.learningRate, 0.9, 0.999, 1e-7);
     case 'sgd':
       return settings.momentum > 0 ? tf.train.momentum(settings.learningRate, settings.momentum) : tf.train.sgd(settings.learningRate);

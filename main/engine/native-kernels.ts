@@ -2,9 +2,11 @@
  * Training kernels for the native TensorFlow backend (tfjs-node) that replace many small eager ops with
  * one fused TensorFlow op. Each eager op is a dispatch through the binding and a full pass over memory,
  * so in training the op count, not arithmetic, made BatchNormalization slow: the seed CNN ran 837 kernels
- * per batch with it and 389 without (580 and 364 with these kernels), and trained at half the speed.
+ * per batch with it and 389 without (580 and 364 with the fused batch norm and Step below; 385 and 281 also
+ * with ReluGrad, native-relu-grad.ts, and the leaner Adam, native-adam.ts), and trained at half the speed.
  * Registered only for the 'tensorflow' backend; the other backends keep tfjs's own kernels.
  */
+import { registerNativeReluGrad } from './native-relu-grad.js';
 import type { Tensor, TF } from './tf-types.js';
 
 /** Training-mode batch norm over NHWC: inputs {x, scale, offset}, attrs {epsilon}. */
@@ -125,6 +127,7 @@ export function ensureNativeKernels(tf: TF): boolean {
       kernelFunc: fastStep(tf, stockStep.kernelFunc as unknown as (args: KernelArgs) => unknown) as unknown as KernelFunc,
     });
   }
+  registerNativeReluGrad(tf);
   registered.add(tf.engine());
   return true;
 }
