@@ -186,3 +186,12 @@ export const DEFAULT_TRAINING: TrainingSettings = {
 export function pair(size: Size2): [number, number] {
   return typeof size === 'number' ? [size, size] : [size[0], size[1]];
 }
+
+/** What an omitted optional layer field means: Keras's defaults, used by summaries, the engine and exports alike. */
+export const LAYER_DEFAULTS = {
+  padding: 'valid' as Padding,
+  strides: 1,
+  poolSize: 2,
+  momentum: 0.99,
+  epsilon: 1e-3,
+} as const;

@@ -3,7 +3,7 @@
  * errors on the layer at fault for models that could never be built or trained.
  */
 import { LIMITS } from './limits.js';
-import { pair, type LayerSpec, type ModelSpec, type Padding } from './spec.js';
+import { pair, type LayerSpec, type ModelSpec, type Padding, LAYER_DEFAULTS } from './spec.js';
 
 /** Output shape without the batch dimension: [h, w, c] for images, [n] for vectors. */
 export type Shape = number[];
@@ -88,7 +88,7 @@ function windowed(
   what: string,
 ): Shape | string {
   const [h, w] = [input[0], input[1]];
-  if (padding === 'valid' && (kernel[0] > h || kernel[1] > w)) {
+  if (padding === LAYER_DEFAULTS.padding && (kernel[0] > h || kernel[1] > w)) {
     return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
   }
   void layer;
@@ -101,7 +101,14 @@ function step(layer: LayerSpec, input: Shape): Step {
       const bad = needImage(layer, input);
       if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
       const kernel = pair(layer.kernelSize);
-      const hw = windowed(layer, input, kernel, pair(layer.strides ?? 1), layer.padding ?? 'valid', 'kernel');
+      const hw = windowed(
+        layer,
+        input,
+        kernel,
+        pair(layer.strides ?? LAYER_DEFAULTS.strides),
+        layer.padding ?? LAYER_DEFAULTS.padding,
+        'kernel',
+      );
       const bias = layer.useBias === false ? 0 : layer.filters;
       const params = kernel[0] * kernel[1] * input[2] * layer.filters + bias;
       if (typeof hw === 'string') return { out: null, trainable: params, nonTrainable: 0, error: hw };
@@ -111,8 +118,8 @@ function step(layer: LayerSpec, input: Shape): Step {
     case 'AveragePooling2D': {
       const bad = needImage(layer, input);
       if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
-      const pool = pair(layer.poolSize ?? 2);
-      const hw = windowed(layer, input, pool, pair(layer.strides ?? pool), layer.padding ?? 'valid', 'pool');
+      const pool = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
+      const hw = windowed(layer, input, pool, pair(layer.strides ?? pool), layer.padding ?? LAYER_DEFAULTS.padding, 'pool');
       if (typeof hw === 'string') return { out: null, trainable: 0, nonTrainable: 0, error: hw };
       return { out: [hw[0], hw[1], input[2]], trainable: 0, nonTrainable: 0 };
     }

@@ -1,6 +1,6 @@
 /** Turns a validated ModelSpec into a compiled tf.LayersModel. */
 import { layerNames, summarize } from '../../common/summarize.js';
-import { pair, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../common/spec.js';
+import { pair, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
 import { batchNormalizationLayer } from './fast-batchnorm.js';
 import { shareScalarsAdam } from './native-adam.js';
 import { ensureNativeKernels } from './native-kernels.js';
@@ -26,15 +26,15 @@ function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]):
         ...base,
         filters: layer.filters,
         kernelSize: pair(layer.kernelSize),
-        strides: pair(layer.strides ?? 1),
-        padding: layer.padding ?? 'valid',
+        strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
+        padding: layer.padding ?? LAYER_DEFAULTS.padding,
         activation: layer.activation ?? 'linear',
         useBias: layer.useBias ?? true,
       });
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
-      const poolSize = pair(layer.poolSize ?? 2);
-      const config = { ...base, poolSize, strides: pair(layer.strides ?? poolSize), padding: layer.padding ?? 'valid' };
+      const poolSize = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
+      const config = { ...base, poolSize, strides: pair(layer.strides ?? poolSize), padding: layer.padding ?? LAYER_DEFAULTS.padding };
       return layer.type === 'MaxPooling2D' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
     }
     case 'GlobalAveragePooling2D':
@@ -44,7 +44,11 @@ function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]):
     case 'BatchNormalization':
       // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them. On native
       // TensorFlow the layer trains with the fused kernel (see fast-batchnorm.ts); it saves as the stock layer.
-      return batchNormalizationLayer(tf, { ...base, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3 });
+      return batchNormalizationLayer(tf, {
+        ...base,
+        momentum: layer.momentum ?? LAYER_DEFAULTS.momentum,
+        epsilon: layer.epsilon ?? LAYER_DEFAULTS.epsilon,
+      });
     case 'Flatten':
       return tf.layers.flatten(base);
     case 'Dense':

@@ -5,7 +5,7 @@
  * Keras 3.15 (`model.save(...)`), so `keras.models.load_model` rebuilds exactly the model Layerbench trained.
  */
 import { layerNames } from '../../common/summarize.js';
-import { pair, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../common/spec.js';
+import { pair, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -23,6 +23,20 @@ function initializer(className: string): JsonObject {
   return { module: 'keras.initializers', class_name: className, config, registered_name: null };
 }
 
+/** The kernel and bias settings Conv2D and Dense share, as Keras writes them. */
+function kernelAndBias(useBias: boolean | undefined) {
+  return {
+    use_bias: useBias ?? true,
+    kernel_initializer: initializer('GlorotUniform'),
+    bias_initializer: initializer('Zeros'),
+    kernel_regularizer: null,
+    bias_regularizer: null,
+    activity_regularizer: null,
+    kernel_constraint: null,
+    bias_constraint: null,
+  };
+}
+
 /** The `config` of one layer, the keys Keras 3 writes (defaults spelled out so nothing depends on them). */
 function layerConfig(layer: LayerSpec, name: string): JsonObject {
   const base: JsonObject = { name, trainable: true, dtype: FLOAT32_POLICY };
@@ -32,28 +46,21 @@ function layerConfig(layer: LayerSpec, name: string): JsonObject {
         ...base,
         filters: layer.filters,
         kernel_size: pair(layer.kernelSize),
-        strides: pair(layer.strides ?? 1),
-        padding: layer.padding ?? 'valid',
+        strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
+        padding: layer.padding ?? LAYER_DEFAULTS.padding,
         data_format: 'channels_last',
         dilation_rate: [1, 1],
         groups: 1,
         activation: kerasActivation(layer.activation),
-        use_bias: layer.useBias ?? true,
-        kernel_initializer: initializer('GlorotUniform'),
-        bias_initializer: initializer('Zeros'),
-        kernel_regularizer: null,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        kernel_constraint: null,
-        bias_constraint: null,
+        ...kernelAndBias(layer.useBias),
       };
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
-      const poolSize = pair(layer.poolSize ?? 2);
+      const poolSize = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
       return {
         ...base,
         pool_size: poolSize,
-        padding: layer.padding ?? 'valid',
+        padding: layer.padding ?? LAYER_DEFAULTS.padding,
         strides: pair(layer.strides ?? poolSize),
         data_format: 'channels_last',
       };
@@ -66,8 +73,8 @@ function layerConfig(layer: LayerSpec, name: string): JsonObject {
       return {
         ...base,
         axis: -1,
-        momentum: layer.momentum ?? 0.99,
-        epsilon: layer.epsilon ?? 1e-3,
+        momentum: layer.momentum ?? LAYER_DEFAULTS.momentum,
+        epsilon: layer.epsilon ?? LAYER_DEFAULTS.epsilon,
         center: true,
         scale: true,
         beta_initializer: initializer('Zeros'),
@@ -87,14 +94,7 @@ function layerConfig(layer: LayerSpec, name: string): JsonObject {
         ...base,
         units: layer.units,
         activation: kerasActivation(layer.activation),
-        use_bias: layer.useBias ?? true,
-        kernel_initializer: initializer('GlorotUniform'),
-        bias_initializer: initializer('Zeros'),
-        kernel_regularizer: null,
-        bias_regularizer: null,
-        activity_regularizer: null,
-        kernel_constraint: null,
-        bias_constraint: null,
+        ...kernelAndBias(layer.useBias),
       };
     case 'Activation':
       return { ...base, activation: kerasActivation(layer.activation) };

@@ -4,7 +4,7 @@
  * tf.distribute strategy scope so the experiment can move to more GPUs or machines than the workstation has.
  */
 import { layerNames } from '../../common/summarize.js';
-import { pair, type ExperimentSpec, type LayerSpec, type Size2 } from '../../common/spec.js';
+import { pair, type ExperimentSpec, type LayerSpec, type Size2, LAYER_DEFAULTS } from '../../common/spec.js';
 import { kerasActivation, kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
 import { PYTHON_DATA } from './python-data.js';
 
@@ -43,28 +43,32 @@ function layerLine(layer: LayerSpec, name: string): string {
         add('', tuple(layer.kernelSize));
         add(
           'strides',
-          tuple(layer.strides ?? 1),
-          pair(layer.strides ?? 1).every((s) => s === 1),
+          tuple(layer.strides ?? LAYER_DEFAULTS.strides),
+          pair(layer.strides ?? LAYER_DEFAULTS.strides).every((s) => s === 1),
         );
-        add('padding', py(layer.padding ?? 'valid'), (layer.padding ?? 'valid') === 'valid');
+        add('padding', py(layer.padding ?? LAYER_DEFAULTS.padding), (layer.padding ?? LAYER_DEFAULTS.padding) === LAYER_DEFAULTS.padding);
       } else add('', String(layer.units));
       add('activation', py(kerasActivation(layer.activation)), (layer.activation ?? 'linear') === 'linear');
       add('use_bias', 'False', layer.useBias !== false);
       break;
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
-      const poolSize = layer.poolSize ?? 2;
+      const poolSize = layer.poolSize ?? LAYER_DEFAULTS.poolSize;
       add('pool_size', tuple(poolSize));
       add('strides', tuple(layer.strides ?? poolSize), layer.strides === undefined);
-      add('padding', py(layer.padding ?? 'valid'), (layer.padding ?? 'valid') === 'valid');
+      add('padding', py(layer.padding ?? LAYER_DEFAULTS.padding), (layer.padding ?? LAYER_DEFAULTS.padding) === LAYER_DEFAULTS.padding);
       break;
     }
     case 'Dropout':
       add('', String(layer.rate));
       break;
     case 'BatchNormalization':
-      add('momentum', String(layer.momentum ?? 0.99), (layer.momentum ?? 0.99) === 0.99);
-      add('epsilon', String(layer.epsilon ?? 1e-3), (layer.epsilon ?? 1e-3) === 1e-3);
+      add(
+        'momentum',
+        String(layer.momentum ?? LAYER_DEFAULTS.momentum),
+        (layer.momentum ?? LAYER_DEFAULTS.momentum) === LAYER_DEFAULTS.momentum,
+      );
+      add('epsilon', String(layer.epsilon ?? LAYER_DEFAULTS.epsilon), (layer.epsilon ?? LAYER_DEFAULTS.epsilon) === LAYER_DEFAULTS.epsilon);
       break;
     case 'Activation':
       add('', py(kerasActivation(layer.activation)));

@@ -4,7 +4,15 @@
  * train maps; anything else is refused with every unsupported layer named, not just the first.
  */
 import { formatIssues, validateModel } from '../../common/schema.js';
-import { ACTIVATIONS, LAYER_TYPES, type Activation, type LayerSpec, type ModelSpec, type Padding } from '../../common/spec.js';
+import {
+  ACTIVATIONS,
+  LAYER_TYPES,
+  type Activation,
+  type LayerSpec,
+  type ModelSpec,
+  type Padding,
+  LAYER_DEFAULTS,
+} from '../../common/spec.js';
 import { linearLayerOrder } from './functional-order.js';
 import { kerasWeightPaths } from './keras-paths.js';
 
@@ -99,7 +107,7 @@ function mapLayer(k: KerasLayerConfig, vars: string[]): LayerSpec | null | Fault
         filters: c.filters,
         kernelSize: compact(kernelSize),
         strides: compact(size2(c.strides) ?? 1),
-        padding: (c.padding ?? 'valid') as Padding,
+        padding: (c.padding ?? LAYER_DEFAULTS.padding) as Padding,
         activation: a as Activation,
         useBias,
       });
@@ -113,7 +121,7 @@ function mapLayer(k: KerasLayerConfig, vars: string[]): LayerSpec | null | Fault
         type: k.class_name,
         poolSize: compact(poolSize),
         strides: compact(size2(c.strides) ?? poolSize),
-        padding: (c.padding ?? 'valid') as Padding,
+        padding: (c.padding ?? LAYER_DEFAULTS.padding) as Padding,
       });
     }
     case 'GlobalAveragePooling2D':
@@ -129,7 +137,11 @@ function mapLayer(k: KerasLayerConfig, vars: string[]): LayerSpec | null | Fault
       if (c.scale !== false) vars.push('gamma');
       if (c.center !== false) vars.push('beta');
       vars.push('moving_mean', 'moving_variance');
-      return named({ type: 'BatchNormalization', momentum: Number(c.momentum ?? 0.99), epsilon: Number(c.epsilon ?? 1e-3) });
+      return named({
+        type: 'BatchNormalization',
+        momentum: Number(c.momentum ?? LAYER_DEFAULTS.momentum),
+        epsilon: Number(c.epsilon ?? LAYER_DEFAULTS.epsilon),
+      });
     }
     case 'Flatten':
       return channelsLast(c) ?? named({ type: 'Flatten' });
