@@ -134,10 +134,6 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
   },
 };
 
-export function registerCommand(name: string, options: Record<string, { type: 'string' | 'boolean' }>, run: Handler): void {
-  commands[name] = { options, run };
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
