@@ -98,6 +98,7 @@ export function makeOptimizer(tf: TF, settings: TrainingSettings) {
 export function compileModel(tf: TF, model: LayersModel, settings: TrainingSettings) {
   const optimizer = makeOptimizer(tf, settings);
   const sparse = settings.loss === 'sparseCategoricalCrossentropy';
-  model.compile({ optimizer, loss: settings.loss, metrics: [sparse ? 'sparseCategoricalAccuracy' : 'categoricalAccuracy'] });
+  // tfjs knows sparse accuracy only as a function, not by name ('sparseCategoricalAccuracy' is rejected).
+  model.compile({ optimizer, loss: settings.loss, metrics: [sparse ? tf.metrics.sparseCategoricalAccuracy : 'categoricalAccuracy'] });
   return optimizer;
 }

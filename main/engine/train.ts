@@ -17,6 +17,7 @@ import { EpochKeeper, type EarlyStop, type ResumeFrom } from './epoch-keeper.js'
 import { deriveSeed, restoreMathRandom, seedMathRandom } from './seeded-random.js';
 import type { EngineBackend, LayersModel } from './tf-types.js';
 import { evaluateSubset } from './validate.js';
+import { makeTrainStep, type TrainStep } from './graph/graph-step.js';
 
 export interface TrainOptions {
   backend: EngineBackend;
@@ -95,6 +96,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let model: LayersModel | undefined;
   let optimizer: { dispose(): void } | undefined;
   let keeper: EpochKeeper | undefined;
+  let step: TrainStep | undefined;
   let stoppedEarly: EarlyStop | undefined;
   let status: RunStatus = 'finished';
   let error: { code: string; message: string } | undefined;
@@ -102,6 +104,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     model?.dispose();
     optimizer?.dispose();
     keeper?.dispose();
+    step?.dispose();
+    step = undefined;
     model = undefined;
     optimizer = undefined;
   };
@@ -147,6 +151,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       totalParams: summarize(experiment.model).totalParams,
     });
 
+    const log = (message: string) => emit({ type: 'log', level: 'info', message });
+    step = makeTrainStep(tf, model, experiment.model, settings, numClasses, log);
+    const trainStep = step;
     if (initial) emit({ type: 'log', level: 'info', message: `Starting from the weights in ${initial.from}, not fresh ones` });
     if (options.resume) {
       const b = keeper.best;
@@ -178,13 +185,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const start = b * settings.batchSize;
         const end = Math.min(trainCount, start + settings.batchSize);
         const { xs, ys } = makeBatch(tf, trainSet, order, start, end, experiment.model.inputShape, numClasses, sparse, augment);
-        let out: number | number[];
+        let batchLoss: number;
+        let batchAcc: number;
         try {
-          out = await model.trainOnBatch(xs, ys);
+          [batchLoss, batchAcc] = await trainStep.run(xs, ys);
         } finally {
           tf.dispose([xs, ys]);
         }
-        const [batchLoss, batchAcc] = Array.isArray(out) ? out : [out, NaN];
         if (!Number.isFinite(batchLoss)) {
           throw new TrainingError(
             'NAN_LOSS',

@@ -79,6 +79,26 @@ describe('train', () => {
     expect(result.history[2].val_accuracy!).toBeGreaterThan(0.5);
   });
 
+  it('learns with the sparse loss and its accuracy metric, with the graph step and with the eager one', async () => {
+    for (const eager of [false, true]) {
+      if (eager) process.env.LAYERBENCH_EAGER_STEP = '1';
+      try {
+        const result = await train({
+          backend,
+          experiment: tinyExperiment({ loss: 'sparseCategoricalCrossentropy', epochs: 3 }),
+          dataset: data,
+        });
+        result.dispose();
+        expect(result.error?.message, `eager ${eager}`).toBeUndefined();
+        expect(result.status).toBe('finished');
+        expect(result.history[2].accuracy).toBeGreaterThan(0.5);
+        expect(result.history[2].val_accuracy).toBeGreaterThan(0.4);
+      } finally {
+        delete process.env.LAYERBENCH_EAGER_STEP;
+      }
+    }
+  });
+
   it('stops at a batch boundary on request, keeping the history so far', async () => {
     const stop = new AbortController();
     let batchesSeen = 0;

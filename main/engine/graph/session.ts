@@ -1,0 +1,60 @@
+/**
+ * Runs a GraphBuilder graph in a TensorFlow session through tfjs-node's SavedModel support: the graph is
+ * written to a private temporary folder as saved_model.pb, loaded (TensorFlow then owns it in memory)
+ * and the folder removed. Each run() is one call into TensorFlow, which executes the whole graph with
+ * its graph optimizations, instead of one eager dispatch per operation.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Tensor, TF } from '../tf-types.js';
+import type { GraphBuilder } from './graph-def.js';
+
+/** What this uses of tfjs-node's NodeJSKernelBackend. */
+interface SavedModelBackend {
+  loadSavedModelMetaGraph(path: string, tags: string): number;
+  runSavedModel(id: number, inputs: Tensor[], inputInfos: { name: string; tfDtype?: string }[], outputNames: string[]): Tensor[];
+  deleteSavedModel(id: number): void;
+}
+
+export class GraphSession {
+  private id: number | undefined;
+  private readonly inputInfos: { name: string }[];
+
+  private constructor(
+    private readonly backend: SavedModelBackend,
+    id: number,
+    inputNames: readonly string[],
+    private readonly outputNames: readonly string[],
+  ) {
+    this.id = id;
+    this.inputInfos = inputNames.map((name) => ({ name: `${name}:0` }));
+  }
+
+  /** Loads the graph; throws when the backend is not native TensorFlow or TensorFlow rejects the graph. */
+  static load(tf: TF, graph: GraphBuilder, inputNames: readonly string[], outputNames: readonly string[]): GraphSession {
+    if (tf.getBackend() !== 'tensorflow') throw new Error('graph sessions need the native TensorFlow backend');
+    const backend = tf.backend() as unknown as SavedModelBackend;
+    const dir = mkdtempSync(join(tmpdir(), 'layerbench-graph-'));
+    try {
+      writeFileSync(join(dir, 'saved_model.pb'), graph.toSavedModel());
+      const id = backend.loadSavedModelMetaGraph(dir, 'serve');
+      return new GraphSession(backend, id, inputNames, outputNames);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Feeds `inputs` (in the order of inputNames) and returns the outputs (in the order of outputNames). */
+  run(inputs: readonly Tensor[]): Tensor[] {
+    if (this.id === undefined) throw new Error('the graph session was disposed');
+    if (inputs.length !== this.inputInfos.length) throw new Error(`the graph takes ${this.inputInfos.length} inputs, got ${inputs.length}`);
+    return this.backend.runSavedModel(this.id, [...inputs], this.inputInfos, [...this.outputNames]);
+  }
+
+  dispose(): void {
+    if (this.id === undefined) return;
+    this.backend.deleteSavedModel(this.id);
+    this.id = undefined;
+  }
+}
