@@ -4,6 +4,7 @@ import { pair, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFA
 import { batchNormalizationLayer } from './fast-batchnorm.js';
 import { shareScalarsAdam } from './native-adam.js';
 import { ensureNativeKernels } from './native-kernels.js';
+import { describeModel } from './graph/forward.js';
 import type { LayersModel, TF } from './tf-types.js';
 
 export class ModelBuildError extends Error {
@@ -74,6 +75,7 @@ export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): Layers
   const names = layerNames(spec.layers);
   const model = tf.sequential({ name: spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
   spec.layers.forEach((layer, i) => model.add(toLayer(tf, layer, names[i], i === 0 ? [...spec.inputShape] : undefined)));
+  describeModel(model, spec, summary.outputShape?.[summary.outputShape.length - 1] ?? numClasses ?? 0);
   return model;
 }
 

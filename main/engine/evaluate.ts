@@ -5,6 +5,7 @@
  */
 import type { Subset } from '../data/dataset.js';
 import { makeBatch } from './batches.js';
+import { makeForward } from './graph/forward.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
 
 const CHUNK = 256;
@@ -62,27 +63,37 @@ export async function evaluateModel(
   const wrong: Misclassified[] = [];
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   let lossSum = 0;
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    const { xs, ys } = makeBatch(tf, subset, order, start, end, shape, k, true);
-    const probsTensor = tf.tidy(() => model.predict(xs) as Tensor);
-    const probs = (await probsTensor.data()) as Float32Array;
-    tf.dispose([xs, ys, probsTensor]);
-    for (let row = 0; row < end - start; row++) {
-      const index = subset.indices[start + row];
-      const truth = subset.source.labels[index];
-      const p = probs.subarray(row * k, (row + 1) * k);
-      let predicted = 0;
-      for (let c = 1; c < k; c++) if (p[c] > p[predicted]) predicted = c;
-      lossSum -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p[truth])));
-      confusion[truth][predicted]++;
-      if (predicted !== truth) wrong.push({ index, trueLabel: truth, predicted, confidence: p[predicted], trueProbability: p[truth] });
+  const forward = makeForward(tf, model);
+  try {
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      const { xs, ys } = makeBatch(tf, subset, order, start, end, shape, k, true);
+      let probsTensor: Tensor;
+      try {
+        probsTensor = forward.run(xs);
+      } finally {
+        tf.dispose([xs, ys]);
+      }
+      const probs = (await probsTensor.data()) as Float32Array;
+      probsTensor.dispose();
+      for (let row = 0; row < end - start; row++) {
+        const index = subset.indices[start + row];
+        const truth = subset.source.labels[index];
+        const p = probs.subarray(row * k, (row + 1) * k);
+        let predicted = 0;
+        for (let c = 1; c < k; c++) if (p[c] > p[predicted]) predicted = c;
+        lossSum -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, p[truth])));
+        confusion[truth][predicted]++;
+        if (predicted !== truth) wrong.push({ index, trueLabel: truth, predicted, confidence: p[predicted], trueProbability: p[truth] });
+      }
+      // Keep only the most confident mistakes as we go, so a poor model on a big set stays cheap.
+      if (wrong.length > keep * 4) {
+        wrong.sort((a, b) => b.confidence - a.confidence);
+        wrong.length = keep;
+      }
     }
-    // Keep only the most confident mistakes as we go, so a poor model on a big set stays cheap.
-    if (wrong.length > keep * 4) {
-      wrong.sort((a, b) => b.confidence - a.confidence);
-      wrong.length = keep;
-    }
+  } finally {
+    forward.dispose();
   }
   wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
   let correct = 0;

@@ -58,6 +58,7 @@ export async function predictPixels(
   const size = shape[0] * shape[1] * shape[2];
   const pixels = new Uint8Array(images.length * size);
   images.forEach((img, i) => pixels.set(img, i * size));
+  // Eager: a graph's first run (TensorFlow optimizing it) costs more than a few images take (graph/forward.ts).
   const probsTensor = tf.tidy(
     () =>
       model.predict(

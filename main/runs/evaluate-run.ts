@@ -10,6 +10,7 @@ import { loadDataset as loadRegisteredDataset } from '../data/registry.js';
 import { stratifiedSplit } from '../data/split.js';
 import { CheckpointStore } from '../engine/checkpoint.js';
 import { evaluateModel, type Evaluation } from '../engine/evaluate.js';
+import { describeModel } from '../engine/graph/forward.js';
 import { predictFiles, type Prediction } from '../engine/predict.js';
 import { loadModelFromDir } from '../engine/save.js';
 import type { EngineBackend, LayersModel } from '../engine/tf-types.js';
@@ -39,6 +40,8 @@ export async function loadRunModel(backend: EngineBackend, runDir: string, choic
   for (const source of order) {
     try {
       const model = await loadModelFromDir(backend.tf, dirs[source]);
+      // The run's spec lets inference run as one TensorFlow graph (a model that does not match it predicts eagerly).
+      describeModel(model, opened.info.experiment.model, opened.info.dataset.classNames.length);
       return { model, source, dir: dirs[source], info: opened.info };
     } catch (e) {
       tried.push(`${source} (${dirs[source]}): ${(e as Error).message}`);

@@ -81,13 +81,16 @@ try {
       const lb = must(await worker({ kind: 'train', ...job }), `Layerbench ${variant} b${batchSize}`);
       const entry = { variant, batchSize, layerbench: { ...lb, train: summarize(lb.trainSamplesPerSec) }, peers: {} };
       if (plan.stockRepeats > 0) {
-        // Before/after: the same training with tfjs's own kernels (no fused BatchNormalization, stock Step).
-        log(`training ${variant} batch ${batchSize}: Layerbench with stock tfjs kernels`);
-        const stock = must(
-          await worker({ kind: 'train', ...job, repeats: plan.stockRepeats }, { LAYERBENCH_STOCK_KERNELS: '1' }),
-          `stock ${variant} b${batchSize}`,
-        );
-        entry.layerbenchStock = { ...stock, train: summarize(stock.trainSamplesPerSec) };
+        // Before/after, in the same run: tfjs's eager trainOnBatch with Layerbench's native kernels (what
+        // the one-graph step replaces), and with tfjs's own kernels (what native-kernels.ts replaces).
+        for (const [key, label, env] of [
+          ['layerbenchEager', 'the eager step', { LAYERBENCH_EAGER_STEP: '1' }],
+          ['layerbenchStock', 'stock tfjs kernels', { LAYERBENCH_STOCK_KERNELS: '1' }],
+        ]) {
+          log(`training ${variant} batch ${batchSize}: Layerbench with ${label}`);
+          const r = must(await worker({ kind: 'train', ...job, repeats: plan.stockRepeats }, env), `${key} ${variant} b${batchSize}`);
+          entry[key] = { ...r, train: summarize(r.trainSamplesPerSec) };
+        }
       }
       // Peers also time inference once per variant, on their batch-32 run.
       const inference =
@@ -120,7 +123,15 @@ try {
       samples: plan.inference.batchSize * plan.inference.batches,
     };
     const r = must(await worker({ ...job, repeats: plan.inference.repeats }), `inference ${variant}`);
-    inference[variant] = { samplesPerSec: summarize(r.inferenceSamplesPerSec) };
+    // Before/after: the same evaluation with tfjs's eager model.predict instead of one graph run per chunk.
+    const eager = must(
+      await worker({ ...job, repeats: plan.inference.repeats }, { LAYERBENCH_EAGER_STEP: '1' }),
+      `eager inference ${variant}`,
+    );
+    inference[variant] = {
+      samplesPerSec: summarize(r.inferenceSamplesPerSec),
+      eagerSamplesPerSec: summarize(eager.inferenceSamplesPerSec),
+    };
   }
 
   log('progress-reporting overhead');

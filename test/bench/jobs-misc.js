@@ -3,32 +3,33 @@
 import { preset } from '../../dist/common/presets.js';
 import { makeBatch } from '../../dist/main/engine/batches.js';
 import { buildModel, compileModel } from '../../dist/main/engine/build-model.js';
-import { predictPixels } from '../../dist/main/engine/predict.js';
+import { evaluateModel } from '../../dist/main/engine/evaluate.js';
 import { readNpyUint8 } from './npy.js';
 
 const SHAPE = [32, 32, 3];
-const SIZE = 32 * 32 * 3;
 const CLASS_NAMES = Array.from({ length: 10 }, (_, i) => `class${i}`);
 
 function specOf(job) {
   return preset(job.variant === 'batchnorm' ? 'seed-batchnorm' : 'seed-baseline');
 }
 
-/** Classifies uint8 images in batches through the engine's predictPixels (normalization included). */
+/**
+ * Bulk inference as evaluation and per-epoch validation run it: the engine's evaluateModel over
+ * `job.samples` uint8 images in chunks of 256 (normalization, loss and confusion matrix included).
+ */
 export async function inferJob({ tf }, job) {
   const images = readNpyUint8(job.images).data;
+  const labels = readNpyUint8(job.labels).data;
   const model = buildModel(tf, specOf(job).model, 10);
-  const batch = job.batchSize;
-  const chunks = [];
-  for (let start = 0; start + batch <= job.samples; start += batch) {
-    chunks.push(Array.from({ length: batch }, (_, k) => images.subarray((start + k) * SIZE, (start + k + 1) * SIZE)));
-  }
-  await predictPixels(tf, model, chunks[0], SHAPE, CLASS_NAMES, 1); // warm-up
+  const count = Math.floor(job.samples / job.batchSize) * job.batchSize;
+  const subset = { source: { images, labels, count: labels.length }, indices: Uint32Array.from({ length: count }, (_, i) => i) };
+  const evaluate = () => evaluateModel(tf, model, subset, SHAPE, CLASS_NAMES, { examples: 0 });
+  await evaluate(); // warm-up
   const rates = [];
   for (let r = 0; r < job.repeats; r++) {
     const t0 = performance.now();
-    for (const chunk of chunks) await predictPixels(tf, model, chunk, SHAPE, CLASS_NAMES, 1);
-    rates.push((chunks.length * batch * 1000) / (performance.now() - t0));
+    await evaluate();
+    rates.push((count * 1000) / (performance.now() - t0));
   }
   model.dispose();
   return { inferenceSamplesPerSec: rates };

@@ -9,7 +9,7 @@ export function makePlan({ quick }) {
     // Samples per timed epoch (each repeat is one epoch; one more epoch first, as the warm-up).
     samplesPerRepeat: quick ? 256 : 2048,
     repeats: quick ? 1 : 5,
-    // Layerbench with tfjs's stock kernels too, to show what native-kernels.ts changes.
+    // Layerbench with the eager step and with tfjs's stock kernels too: what graph/ and native-kernels.ts change.
     stockRepeats: quick ? 1 : 3,
     inference: { batchSize: 256, batches: quick ? 1 : 8, repeats: quick ? 1 : 5 },
     peak: { size: quick ? 1024 : 2048, repeats: quick ? 2 : 7 },

@@ -36,6 +36,7 @@ export function formatReport(result, peers) {
     'model',
     'batch',
     'Layerbench',
+    'LB eager step',
     'LB stock kernels',
     ...peers.map((p) => p.label),
     ...peers.map((p) => `LB / ${p.label}`),
@@ -49,6 +50,7 @@ export function formatReport(result, peers) {
       c.variant,
       c.batchSize,
       fmt(lb),
+      fmt(c.layerbenchEager?.train),
       fmt(c.layerbenchStock?.train),
       ...peers.map((p) =>
         c.peers[p.id]?.train ? fmt(c.peers[p.id].train) : c.peers[p.id]?.skipped ? 'skipped' : c.peers[p.id] ? 'failed' : '—',
@@ -67,22 +69,30 @@ export function formatReport(result, peers) {
     return [
       b,
       x(ratio(bn?.layerbench.train, base?.layerbench.train)),
+      x(ratio(bn?.layerbenchEager?.train, base?.layerbenchEager?.train)),
       x(ratio(bn?.layerbenchStock?.train, base?.layerbenchStock?.train)),
       ...peers.map((p) => x(ratio(peerTrain(bn, p.id), peerTrain(base, p.id)))),
     ];
   });
-  out.push(table(['batch', 'Layerbench', 'LB stock kernels', ...peers.map((p) => p.label)], bnRows));
+  out.push(table(['batch', 'Layerbench', 'LB eager step', 'LB stock kernels', ...peers.map((p) => p.label)], bnRows));
   out.push('');
-  out.push(`Inference, batch ${result.plan.inference.batchSize}, samples/s`);
+  out.push(`Inference (evaluation in chunks of ${result.plan.inference.batchSize}), samples/s`);
   const infRows = Object.entries(result.inference).map(([variant, inf]) => {
     const peerInf = peers.map((p) => {
       const c = result.training.find((t) => t.variant === variant && t.peers[p.id]?.inference);
       return c ? fmt(c.peers[p.id].inference) : '—';
     });
     const gflops = (inf.samplesPerSec.median * result.flops[variant].forwardPerSample) / 1e9;
-    return [variant, fmt(inf.samplesPerSec), ...peerInf, gflops.toFixed(1), `${((gflops / peak) * 100).toFixed(0)}%`];
+    return [
+      variant,
+      fmt(inf.samplesPerSec),
+      fmt(inf.eagerSamplesPerSec),
+      ...peerInf,
+      gflops.toFixed(1),
+      `${((gflops / peak) * 100).toFixed(0)}%`,
+    ];
   });
-  out.push(table(['model', 'Layerbench', ...peers.map((p) => p.label), 'LB GFLOP/s', '% of peak'], infRows));
+  out.push(table(['model', 'Layerbench', 'LB eager', ...peers.map((p) => p.label), 'LB GFLOP/s', '% of peak'], infRows));
   out.push('');
   const ev = result.events;
   const overhead = (mode) => {

@@ -8,32 +8,11 @@
  * (with a log line saying why) when it is not, when LAYERBENCH_EAGER_STEP=1 or LAYERBENCH_STOCK_KERNELS=1
  * asks for the eager step, or when TensorFlow rejects the graph.
  */
-import { summarize } from '../../../common/summarize.js';
 import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
-import { GraphSession } from './session.js';
-import { buildTrainGraph, type ParamRef, type ParamRole, type StateRef } from './train-graph.js';
-
-interface LayerVariable {
-  name: string;
-  shape: number[];
-  read(): Tensor;
-  write(value: Tensor): void;
-}
-type Assignable = Tensor & { assign(value: Tensor): void; name: string };
-interface Slot {
-  originalName: string;
-  variable: Assignable;
-}
-/** The optimizer fields the step reads and writes (public in tfjs's JS). */
-type OptimizerState = Record<string, unknown> & { incrementIterations(): void };
-
-/** Where each optimizer slot suffix lives on the tfjs optimizer. */
-const SLOT_FIELDS: Record<string, Record<string, string>> = {
-  adam: { m: 'accumulatedFirstMoment', v: 'accumulatedSecondMoment' },
-  sgd: { momentum: 'accumulations' },
-  rmsprop: { rms: 'accumulatedMeanSquares', momentum: 'accumulatedMoments' },
-};
+import { GraphSession, graphsWanted } from './session.js';
+import { bindState, modelPlan, type Binding, type LayerVariable, type OptimizerState } from './model-plan.js';
+import { buildTrainGraph, type StateRef } from './train-graph.js';
 
 export interface TrainStep {
   /** 'graph': one TensorFlow graph run per batch; 'eager': tfjs's trainOnBatch. */
@@ -41,11 +20,6 @@ export interface TrainStep {
   /** Trains on one batch; returns [loss, accuracy]. */
   run(xs: Tensor, ys: Tensor): Promise<[number, number]>;
   dispose(): void;
-}
-
-interface Binding {
-  read(): Tensor;
-  write(value: Tensor): void;
 }
 
 export class GraphTrainStep implements TrainStep {
@@ -67,17 +41,8 @@ export class GraphTrainStep implements TrainStep {
 
   /** Builds and loads the graph for this model; throws when that is not possible. */
   static create(tf: TF, model: LayersModel, spec: ModelSpec, settings: TrainingSettings, numClasses: number): GraphTrainStep {
-    const summary = summarize(spec, { numClasses });
-    if (!summary.ok) throw new Error(summary.errors[0].message);
-    const inputShapes = spec.layers.map((_, i) => [-1, ...(i === 0 ? spec.inputShape : summary.layers[i - 1].outputShape!)]);
-    const trainable = ((model as unknown as { collectedTrainableWeights?: LayerVariable[] }).collectedTrainableWeights ??
-      model.trainableWeights) as unknown as LayerVariable[];
-    const params: ParamRef[] = trainable.map((v) => {
-      const found = findParam(model, v);
-      if (!found) throw new Error(`weight ${v.name} belongs to no layer the graph step knows`);
-      return { ...found, shape: [...v.shape] };
-    });
-    const built = buildTrainGraph({ spec, inputShapes, params, numClasses }, settings);
+    const { plan, trainable } = modelPlan(model, spec, numClasses);
+    const built = buildTrainGraph(plan, settings);
     const optimizer = model.optimizer as unknown as OptimizerState;
     const session = GraphSession.load(tf, built.graph, built.inputNames, built.outputNames);
     return new GraphTrainStep(tf, session, built.states, built.needsSeed, optimizer, model, trainable, settings);
@@ -109,57 +74,6 @@ export class GraphTrainStep implements TrainStep {
 
 const randomInt = () => Math.floor(Math.random() * 0x7fffffff);
 
-function findParam(model: LayersModel, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
-  for (const [layer, l] of model.layers.entries()) {
-    const fields = l as unknown as Record<string, unknown>;
-    for (const role of ['kernel', 'bias', 'gamma', 'beta'] as const) {
-      if (fields[role] === variable) return { layer, role };
-    }
-  }
-  return undefined;
-}
-
-function bindState(
-  tf: TF,
-  state: StateRef,
-  model: LayersModel,
-  trainable: LayerVariable[],
-  optimizer: OptimizerState,
-  settings: TrainingSettings,
-): Binding {
-  const [kind, a, b] = state.key.split(':');
-  if (kind === 'param') {
-    const v = trainable[Number(a)];
-    return { read: () => v.read(), write: (t) => v.write(t) };
-  }
-  if (kind === 'moving') {
-    const layer = model.layers[Number(a)] as unknown as Record<string, LayerVariable>;
-    const v = layer[b === 'mean' ? 'movingMean' : 'movingVariance'];
-    return { read: () => v.read(), write: (t) => v.write(t) };
-  }
-  if (kind === 'opt') {
-    // Read the field each time: setWeights (a resume) replaces nothing here, but stay safe.
-    const variable = () => optimizer[a] as Assignable;
-    return { read: () => variable(), write: (t) => variable().assign(t) };
-  }
-  // Optimizer slots are made on first use, as tfjs's optimizers do, with the same names; setWeights (a
-  // resume) replaces the arrays, so they are looked up on every step.
-  const field = SLOT_FIELDS[settings.optimizer][a];
-  const index = Number(b);
-  const slot = (): Assignable => {
-    const slots = optimizer[field] as (Slot | undefined)[];
-    if (slots[index] == null) {
-      const value = trainable[index].read() as Assignable;
-      slots[index] = {
-        originalName: `${value.name}/${a}`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)) as unknown as Assignable,
-      };
-    }
-    return slots[index]!.variable;
-  };
-  return { read: slot, write: (t) => slot().assign(t) };
-}
-
 /** The graph step where it can run, else tfjs's trainOnBatch; `log` hears why the eager step was chosen. */
 export function makeTrainStep(
   tf: TF,
@@ -177,8 +91,7 @@ export function makeTrainStep(
     },
     dispose: () => {},
   };
-  if (tf.getBackend() !== 'tensorflow') return eager;
-  if (process.env.LAYERBENCH_EAGER_STEP === '1' || process.env.LAYERBENCH_STOCK_KERNELS === '1') return eager;
+  if (!graphsWanted(tf)) return eager;
   try {
     return GraphTrainStep.create(tf, model, spec, settings, numClasses);
   } catch (e) {

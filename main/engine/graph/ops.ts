@@ -72,11 +72,7 @@ export class Ops {
   }
   greaterEqual = (a: Out, b: Out) => this.f('GreaterEqual', [a, b]);
   lessEqual = (a: Out, b: Out) => this.f('LessEqual', [a, b]);
-  greater = (a: Out, b: Out) => this.f('Greater', [a, b]);
   logicalAnd = (a: Out, b: Out) => this.g.op('LogicalAnd', [a, b]);
-  select(cond: Out, a: Out, b: Out): Out {
-    return this.f('SelectV2', [cond, a, b]);
-  }
   clip(x: Out, lo: number, hi: number): Out {
     return this.f('ClipByValue', [x, this.scalar(lo), this.scalar(hi)]);
   }
@@ -152,15 +148,19 @@ export class Ops {
     return this.f('AvgPoolGrad', [xShape, dy], this.poolAttrs(win));
   }
 
-  private bnAttrs(epsilon: number): Record<string, AttrValue> {
-    return { U: { type: 'float' }, epsilon: { f: epsilon }, data_format: NHWC, is_training: { b: true } };
+  private bnAttrs(epsilon: number, training = true): Record<string, AttrValue> {
+    return { U: { type: 'float' }, epsilon: { f: epsilon }, data_format: NHWC, is_training: { b: training } };
   }
-  /** Training-mode fused batch norm: [y, batchMean, batchVariance (Bessel-corrected), reserve1..3]. */
-  fusedBatchNorm(x: Out, scale: Out, offset: Out, epsilon: number): Out[] {
-    const empty = this.g.const([], [0]);
-    return this.g.ops('FusedBatchNormV3', [x, scale, offset, empty, empty], 6, {
+  /**
+   * Fused batch norm: [y, batchMean, batchVariance (Bessel-corrected), reserve1..3]. Training mode
+   * normalizes with the batch's statistics; given `moving` [mean, variance], inference mode uses those.
+   */
+  fusedBatchNorm(x: Out, scale: Out, offset: Out, epsilon: number, moving?: [Out, Out]): Out[] {
+    const empty = moving ? undefined : this.g.const([], [0]);
+    const [mean, variance] = moving ?? [empty!, empty!];
+    return this.g.ops('FusedBatchNormV3', [x, scale, offset, mean, variance], 6, {
       ...F,
-      ...this.bnAttrs(epsilon),
+      ...this.bnAttrs(epsilon, !moving),
       exponential_avg_factor: { f: 1 },
     });
   }

@@ -58,3 +58,13 @@ export class GraphSession {
     this.id = undefined;
   }
 }
+
+/**
+ * Whether training and inference should run as TensorFlow graphs: on native TensorFlow, unless
+ * LAYERBENCH_EAGER_STEP=1 (or LAYERBENCH_STOCK_KERNELS=1, the benchmark's all-stock baseline) asks for
+ * tfjs's eager execution.
+ */
+export function graphsWanted(tf: TF): boolean {
+  if (tf.getBackend() !== 'tensorflow') return false;
+  return process.env.LAYERBENCH_EAGER_STEP !== '1' && process.env.LAYERBENCH_STOCK_KERNELS !== '1';
+}

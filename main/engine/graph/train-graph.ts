@@ -47,6 +47,11 @@ interface Backward {
 }
 
 class StepBuilder {
+  /** training: the training step's graph; false: inference (Dropout passes through, BatchNormalization uses its moving statistics). */
+  constructor(
+    readonly training: boolean,
+    private readonly params: ParamRef[],
+  ) {}
   readonly g = new GraphBuilder();
   readonly o = new Ops(this.g);
   readonly states: StateRef[] = [];
@@ -119,7 +124,14 @@ class StepBuilder {
     }
   }
 
+  /** A layer's parameter, as the spec says it is shaped; a model whose weight differs cannot use this graph. */
   param(index: number, shape: number[]): Out {
+    const actual = this.params[index].shape;
+    if (actual.join('x') !== shape.join('x')) {
+      throw new Error(
+        `${this.params[index].role} of layer ${this.params[index].layer} is ${actual.join('x')}, the spec says ${shape.join('x')}`,
+      );
+    }
     return this.state(`param:${index}`, shape);
   }
 
@@ -188,7 +200,7 @@ class StepBuilder {
         return [a, (da) => backward(da)];
       }
       case 'Dropout': {
-        if (layer.rate <= 0) return [x, (dy) => dy];
+        if (layer.rate <= 0 || !this.training) return [x, (dy) => dy];
         // tfjs's dropout: floor(uniform + keep) / keep, one fresh mask per step; each layer its own stream.
         const keep = 1 - layer.rate;
         const seed = o.g.op('AddV2', [this.seed!, o.ints([0, ++this.dropouts])], { T: { type: 'int32' } });
@@ -218,10 +230,20 @@ class StepBuilder {
     // The fused kernel wants NHWC; a flat [batch, features] input is the same as [batch, 1, 1, features].
     const flat = inputShape.length === 2;
     const x4 = flat ? o.reshape(x, o.ints([-1, 1, 1, channels])) : x;
+    const unflatten = (t: Out) => (flat ? o.reshape(t, o.ints([-1, channels])) : t);
+    if (!this.training) {
+      const moving: [Out, Out] = [
+        this.state(`moving:${layerIndex}:mean`, [channels]),
+        this.state(`moving:${layerIndex}:variance`, [channels]),
+      ];
+      const [y] = o.fusedBatchNorm(x4, gamma, beta, epsilon, moving);
+      return [unflatten(y), () => undefined];
+    }
     const [y4, batchMean, unbiased, ...reserves] = o.fusedBatchNorm(x4, gamma, beta, epsilon);
-    // TensorFlow's batch variance is Bessel-corrected; tfjs's moving variance averages the biased one.
+    // TensorFlow's batch variance is Bessel-corrected (n / (n - 1), or 1 when n = 1, where it is 0);
+    // tfjs's moving variance averages the biased one. The factor is a scalar, n counted at run time.
     const n = o.div(o.sizeFloat(x), o.scalar(channels));
-    const biased = o.select(o.greater(n, o.scalar(1)), o.mul(unbiased, o.div(o.sub(n, o.scalar(1)), n)), o.mul(unbiased, o.scalar(0)));
+    const biased = o.mul(unbiased, o.div(o.maximum(o.sub(n, o.scalar(1)), o.scalar(0)), n));
     for (const [role, batchValue] of [
       ['mean', batchMean],
       ['variance', biased],
@@ -230,9 +252,8 @@ class StepBuilder {
       const old = this.state(key, [channels]);
       this.update(key, o.sub(old, o.mul(o.sub(old, batchValue), o.scalar(1 - momentum))));
     }
-    const y = flat ? o.reshape(y4, o.ints([-1, channels])) : y4;
     return [
-      y,
+      unflatten(y4),
       (dy) => {
         const dy4 = flat ? o.reshape(dy, o.ints([-1, 1, 1, channels])) : dy;
         const [dx4, dGamma, dBeta] = o.fusedBatchNormGrad(dy4, x4, gamma, reserves, epsilon);
@@ -326,8 +347,14 @@ export interface GraphModelPlan {
   numClasses: number;
 }
 
+/** Position of a layer's parameter in the optimizer's order (undefined: the layer has none, e.g. no bias). */
+function paramIndexOf(plan: GraphModelPlan, layer: number, role: ParamRole): number | undefined {
+  const k = plan.params.findIndex((p) => p.layer === layer && p.role === role);
+  return k >= 0 ? k : undefined;
+}
+
 export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings): TrainGraph {
-  const b = new StepBuilder();
+  const b = new StepBuilder(true, plan.params);
   const o = b.o;
   const sparse = settings.loss === 'sparseCategoricalCrossentropy';
   const x = b.g.placeholder('x', 'float', [-1, ...plan.spec.inputShape]);
@@ -339,10 +366,7 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
   let h = x;
   const backwards: Backward[] = [];
   plan.spec.layers.forEach((layer, i) => {
-    const paramIndex = (role: ParamRole) => {
-      const k = plan.params.findIndex((p) => p.layer === i && p.role === role);
-      return k >= 0 ? k : undefined;
-    };
+    const paramIndex = (role: ParamRole) => paramIndexOf(plan, i, role);
     const [out, backward] = b.layer(layer, i, h, plan.inputShapes[i], paramIndex);
     h = out;
     backwards.push(backward);
@@ -380,4 +404,25 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
   b.states.forEach((s, k) => outputNames.push(b.g.output(`new_state_${k}`, b.updateOf(s.key))));
   const inputNames = ['x', 'y', ...(needsSeed ? ['seed'] : []), ...b.states.map((_, k) => `state_${k}`)];
   return { graph: b.g, inputNames, outputNames, states: b.states, needsSeed };
+}
+
+export interface InferenceGraph {
+  graph: GraphBuilder;
+  /** x, then one per state (weights and moving statistics). */
+  inputNames: string[];
+  /** The class probabilities (the last layer's output). */
+  outputNames: string[];
+  states: StateRef[];
+}
+
+/** The forward pass alone, in inference mode: what model.predict computes. */
+export function buildInferenceGraph(plan: GraphModelPlan): InferenceGraph {
+  const b = new StepBuilder(false, plan.params);
+  let h = b.g.placeholder('x', 'float', [-1, ...plan.spec.inputShape]);
+  plan.spec.layers.forEach((layer, i) => {
+    const paramIndex = (role: ParamRole) => paramIndexOf(plan, i, role);
+    [h] = b.layer(layer, i, h, plan.inputShapes[i], paramIndex);
+  });
+  const outputNames = [b.g.output('probabilities', h)];
+  return { graph: b.g, inputNames: ['x', ...b.states.map((_, k) => `state_${k}`)], outputNames, states: b.states };
 }

@@ -118,6 +118,17 @@ describe('one-graph training step', () => {
     expect(worstRelative(r.graph.values, r.eager.values)).toBeLessThan(1e-4);
   });
 
+  it.runIf(native)('handles BatchNormalization over a single value per feature (a batch of one after Dense)', async () => {
+    const spec: ModelSpec = {
+      inputShape: [3, 3, 1],
+      layers: [{ type: 'Flatten' }, { type: 'Dense', units: 5, activation: 'relu' }, { type: 'BatchNormalization' }, ...head.slice(1)],
+    };
+    const r = await compare(spec, { optimizer: 'sgd', learningRate: 0.5, momentum: 0 }, 2, 1);
+    r.losses[1].forEach((loss, s) => expect(loss).toBeCloseTo(r.losses[0][s], 5));
+    expect(r.graph.values.flat().every(Number.isFinite)).toBe(true);
+    expect(worstRelative(r.graph.values, r.eager.values)).toBeLessThan(1e-4);
+  });
+
   it.runIf(native)('differentiates every activation like tfjs does, with GlobalAveragePooling2D and the sparse loss', async () => {
     const activations = ['elu', 'selu', 'relu6', 'softplus', 'softsign', 'swish', 'linear', 'sigmoid'] as const;
     for (const activation of activations) {

@@ -1,0 +1,103 @@
+/**
+ * How a tfjs model maps onto the graphs of train-graph.ts: its layers' shapes, its trainable weights in the
+ * optimizer's order, and a read/write binding for every state a graph takes in and gives back.
+ */
+import { summarize } from '../../../common/summarize.js';
+import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
+import type { LayersModel, Tensor, TF } from '../tf-types.js';
+import type { GraphModelPlan, ParamRef, ParamRole, StateRef } from './train-graph.js';
+
+export interface LayerVariable {
+  name: string;
+  shape: number[];
+  read(): Tensor;
+  write(value: Tensor): void;
+}
+type Assignable = Tensor & { assign(value: Tensor): void; name: string };
+interface Slot {
+  originalName: string;
+  variable: Assignable;
+}
+/** The optimizer fields the step reads and writes (public in tfjs's JS). */
+export type OptimizerState = Record<string, unknown> & { incrementIterations(): void };
+
+/** Where each optimizer slot suffix lives on the tfjs optimizer. */
+const SLOT_FIELDS: Record<string, Record<string, string>> = {
+  adam: { m: 'accumulatedFirstMoment', v: 'accumulatedSecondMoment' },
+  sgd: { momentum: 'accumulations' },
+  rmsprop: { rms: 'accumulatedMeanSquares', momentum: 'accumulatedMoments' },
+};
+
+export interface Binding {
+  read(): Tensor;
+  write(value: Tensor): void;
+}
+
+/** The graph plan of a model built from `spec`; throws when the model and the spec do not match. */
+export function modelPlan(model: LayersModel, spec: ModelSpec, numClasses: number): { plan: GraphModelPlan; trainable: LayerVariable[] } {
+  const summary = summarize(spec, { numClasses });
+  if (!summary.ok) throw new Error(summary.errors[0].message);
+  if (model.layers.length !== spec.layers.length)
+    throw new Error(`the model has ${model.layers.length} layers, the spec ${spec.layers.length}`);
+  const inputShapes = spec.layers.map((_, i) => [-1, ...(i === 0 ? spec.inputShape : summary.layers[i - 1].outputShape!)]);
+  const trainable = ((model as unknown as { collectedTrainableWeights?: LayerVariable[] }).collectedTrainableWeights ??
+    model.trainableWeights) as unknown as LayerVariable[];
+  const params: ParamRef[] = trainable.map((v) => {
+    const found = findParam(model, v);
+    if (!found) throw new Error(`weight ${v.name} belongs to no layer the graph step knows`);
+    return { ...found, shape: [...v.shape] };
+  });
+  return { plan: { spec, inputShapes, params, numClasses }, trainable };
+}
+
+function findParam(model: LayersModel, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
+  for (const [layer, l] of model.layers.entries()) {
+    const fields = l as unknown as Record<string, unknown>;
+    for (const role of ['kernel', 'bias', 'gamma', 'beta'] as const) {
+      if (fields[role] === variable) return { layer, role };
+    }
+  }
+  return undefined;
+}
+
+/** Reads and writes one graph state: a model weight, a moving statistic, an optimizer slot or scalar. */
+export function bindState(
+  tf: TF,
+  state: StateRef,
+  model: LayersModel,
+  trainable: LayerVariable[],
+  optimizer?: OptimizerState,
+  settings?: TrainingSettings,
+): Binding {
+  const [kind, a, b] = state.key.split(':');
+  if (kind === 'param') {
+    const v = trainable[Number(a)];
+    return { read: () => v.read(), write: (t) => v.write(t) };
+  }
+  if (kind === 'moving') {
+    const layer = model.layers[Number(a)] as unknown as Record<string, LayerVariable>;
+    const v = layer[b === 'mean' ? 'movingMean' : 'movingVariance'];
+    return { read: () => v.read(), write: (t) => v.write(t) };
+  }
+  if (!optimizer || !settings) throw new Error(`graph state ${state.key} needs the optimizer`);
+  if (kind === 'opt') {
+    const variable = () => optimizer[a] as Assignable;
+    return { read: () => variable(), write: (t) => variable().assign(t) };
+  }
+  // Optimizer slots are made on first use, as tfjs's optimizers do, with the same names; setWeights (a
+  // resume) replaces the arrays, so they are looked up on every step.
+  const field = SLOT_FIELDS[settings.optimizer][a];
+  const index = Number(b);
+  const slot = (): Assignable => {
+    const slots = optimizer[field] as (Slot | undefined)[];
+    if (slots[index] == null) {
+      const value = trainable[index].read() as Assignable;
+      slots[index] = {
+        originalName: `${value.name}/${a}`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)) as unknown as Assignable,
+      };
+    }
+    return slots[index]!.variable;
+  };
+  return { read: slot, write: (t) => slot().assign(t) };
+}
