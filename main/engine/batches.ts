@@ -9,7 +9,7 @@ export interface Batch {
 
 /**
  * Gathers `indices` (positions within `subset.indices`) into a float batch. The gather happens in JS on
- * bytes (4x less memory traffic than floats), the scaling in TensorFlow.
+ * bytes (4x less memory traffic than floats).
  */
 export function makeBatch(
   tf: TF,
@@ -34,13 +34,14 @@ export function makeBatch(
     labels[k] = allLabels[image];
   }
   augment?.(pixels, n);
-  return tf.tidy(() => {
-    const xs = tf
-      .tensor4d(pixels, [n, ...shape], 'int32')
-      .toFloat()
-      .div(255);
-    const ids = tf.tensor1d(labels, 'int32');
-    const ys = sparse ? ids.toFloat().reshape([n, 1]) : tf.oneHot(ids, numClasses).toFloat();
-    return { xs, ys };
-  });
+  // Scaled and one-hot encoded here rather than by TensorFlow ops: two uploads instead of seven eager
+  // ops per batch, and the same float32 values (x / 255 rounded once, as TensorFlow's RealDiv rounds).
+  const scaled = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) scaled[i] = pixels[i] / 255;
+  const targets = sparse ? Float32Array.from(labels) : new Float32Array(n * numClasses);
+  if (!sparse) labels.forEach((label, k) => (targets[k * numClasses + label] = 1));
+  return {
+    xs: tf.tensor4d(scaled, [n, ...shape], 'float32'),
+    ys: tf.tensor2d(targets, [n, sparse ? 1 : numClasses], 'float32'),
+  };
 }
