@@ -61,6 +61,18 @@ export class Ops {
   reshape(x: Out, shape: Out): Out {
     return this.f('Reshape', [x, shape], { Tshape: { type: 'int32' } });
   }
+  /** 1-D tensors end to end. */
+  concat(parts: Out[]): Out {
+    return this.g.op('ConcatV2', [...parts, this.g.scalar(0, 'int32')], { ...F, N: { i: parts.length }, Tidx: { type: 'int32' } });
+  }
+  /** A 1-D tensor cut into consecutive pieces of `sizes`. */
+  split(x: Out, sizes: readonly number[]): Out[] {
+    return this.g.ops('SplitV', [x, this.ints(sizes), this.g.scalar(0, 'int32')], sizes.length, {
+      ...F,
+      num_split: { i: sizes.length },
+      Tlen: { type: 'int32' },
+    });
+  }
   broadcastTo(x: Out, shape: Out): Out {
     return this.f('BroadcastTo', [x, shape], { Tidx: { type: 'int32' } });
   }

@@ -288,17 +288,31 @@ class StepBuilder {
   }
 
   /** New values of a parameter and its slots, by tfjs's formula for the optimizer. */
-  optimize(
-    settings: TrainingSettings,
-    index: number,
-    shape: number[],
-    grad: Out,
-    adam?: { oneMinusAccBeta1: Out; oneMinusAccBeta2: Out },
-  ): void {
+  /**
+   * New values of the parameters `indices` and their slots, by tfjs's formula for the optimizer. Several
+   * parameters are updated as one concatenated vector (the biases and BatchNormalization's gamma and beta:
+   * small, so their cost is per op, not per element); elementwise, that gives the same numbers.
+   */
+  optimize(settings: TrainingSettings, indices: number[], adam?: { oneMinusAccBeta1: Out; oneMinusAccBeta2: Out }): void {
     const o = this.o;
-    const key = `param:${index}`;
-    const value = this.state(key, shape);
-    const slot = (suffix: string) => this.state(`slot:${suffix}:${index}`, shape);
+    const shapes = indices.map((i) => this.params[i].shape);
+    const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
+    // One tensor per parameter, or all of them end to end.
+    const joined = (tensorOf: (i: number, k: number) => Out) => {
+      const parts = indices.map(tensorOf);
+      return parts.length === 1 ? parts[0] : o.concat(parts);
+    };
+    const grad = joined((i) => {
+      const g = this.grads.get(`param:${i}`);
+      if (!g) throw new Error(`graph step: no gradient for ${this.params[i].role} of layer ${this.params[i].layer}`);
+      return g;
+    });
+    const value = joined((i, k) => this.state(`param:${i}`, shapes[k]));
+    const slot = (suffix: string) => joined((i, k) => this.state(`slot:${suffix}:${i}`, shapes[k]));
+    const store = (key: (i: number) => string, t: Out) => {
+      const parts = indices.length === 1 ? [t] : o.split(t, sizes);
+      indices.forEach((i, k) => this.update(key(i), parts[k]));
+    };
     const lr = settings.learningRate;
     switch (settings.optimizer) {
       case 'adam': {
@@ -307,18 +321,18 @@ class StepBuilder {
         const v = o.add(o.mul(slot('v'), o.scalar(b2)), o.mul(o.square(grad), o.scalar(1 - b2)));
         const mHat = o.div(m, adam!.oneMinusAccBeta1);
         const vHat = o.div(v, adam!.oneMinusAccBeta2);
-        this.update(`slot:m:${index}`, m);
-        this.update(`slot:v:${index}`, v);
-        this.update(key, o.add(o.mul(o.div(mHat, o.add(o.sqrt(vHat), o.scalar(eps))), o.scalar(-lr)), value));
+        store((i) => `slot:m:${i}`, m);
+        store((i) => `slot:v:${i}`, v);
+        store((i) => `param:${i}`, o.add(o.mul(o.div(mHat, o.add(o.sqrt(vHat), o.scalar(eps))), o.scalar(-lr)), value));
         return;
       }
       case 'sgd': {
         if (settings.momentum > 0) {
           const accumulation = o.add(o.mul(o.scalar(settings.momentum), slot('momentum')), grad);
-          this.update(`slot:momentum:${index}`, accumulation);
-          this.update(key, o.add(o.mul(o.scalar(-lr), accumulation), value));
+          store((i) => `slot:momentum:${i}`, accumulation);
+          store((i) => `param:${i}`, o.add(o.mul(o.scalar(-lr), accumulation), value));
         } else {
-          this.update(key, o.add(o.mul(o.scalar(-lr), grad), value));
+          store((i) => `param:${i}`, o.add(o.mul(o.scalar(-lr), grad), value));
         }
         return;
       }
@@ -329,9 +343,9 @@ class StepBuilder {
           o.mul(slot('momentum'), o.scalar(settings.momentum)),
           o.div(o.mul(grad, o.scalar(lr)), o.sqrt(o.add(meanSquare, o.scalar(eps)))),
         );
-        this.update(`slot:rms:${index}`, meanSquare);
-        this.update(`slot:momentum:${index}`, moment);
-        this.update(key, o.sub(value, moment));
+        store((i) => `slot:rms:${i}`, meanSquare);
+        store((i) => `slot:momentum:${i}`, moment);
+        store((i) => `param:${i}`, o.sub(value, moment));
         return;
       }
     }
@@ -390,11 +404,11 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
     const acc2 = b.state('opt:accBeta2', []);
     adam = { oneMinusAccBeta1: o.sub(o.scalar(1), acc1), oneMinusAccBeta2: o.sub(o.scalar(1), acc2) };
   }
-  plan.params.forEach((p, index) => {
-    const g = b.grads.get(`param:${index}`);
-    if (!g) throw new Error(`graph step: no gradient for ${p.role} of layer ${p.layer}`);
-    b.optimize(settings, index, p.shape, g, adam);
+  const vectors = plan.params.flatMap((p, i) => (p.shape.length === 1 ? [i] : []));
+  plan.params.forEach((p, i) => {
+    if (p.shape.length !== 1) b.optimize(settings, [i], adam);
   });
+  if (vectors.length > 0) b.optimize(settings, vectors, adam);
   if (adam) {
     b.update('opt:accBeta1', o.mul(b.state('opt:accBeta1', []), o.scalar(0.9)));
     b.update('opt:accBeta2', o.mul(b.state('opt:accBeta2', []), o.scalar(0.999)));
