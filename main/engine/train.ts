@@ -228,6 +228,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           });
         }
       }
+      // The graph step keeps the weights in TensorFlow between batches; validation and checkpoints read tfjs's.
+      trainStep.sync();
       if (status !== 'finished') break;
       const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: accSum / seen, durationMs: 0, samples: seen };
       if (valSet.indices.length > 0) {
@@ -250,6 +252,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } catch (e) {
     status = 'failed';
     error = errorInfo(e);
+    // Whatever the failure, the model handed back holds the weights training reached (as trainOnBatch leaves them).
+    try {
+      step?.sync();
+    } catch {
+      // A session that failed cannot be read; the model keeps the weights of the last sync.
+    }
     emit({ type: 'log', level: 'warn', message: error.message });
   } finally {
     restoreMathRandom();

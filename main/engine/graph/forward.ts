@@ -10,7 +10,7 @@ import type { ModelSpec } from '../../../common/spec.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
 import { bindState, modelPlan, type Binding } from './model-plan.js';
 import { GraphSession, graphsWanted } from './session.js';
-import { buildInferenceGraph } from './train-graph.js';
+import { buildInferenceGraph, type InferenceGraph } from './train-graph.js';
 
 const described = new WeakMap<LayersModel, { spec: ModelSpec; numClasses: number }>();
 
@@ -30,11 +30,13 @@ class GraphForward implements Forward {
   readonly kind = 'graph';
   constructor(
     private readonly session: GraphSession,
+    private readonly graph: InferenceGraph,
     private readonly bindings: Binding[],
   ) {}
 
   run(xs: Tensor): Tensor {
-    return this.session.run([xs, ...this.bindings.map((b) => b.read())])[0];
+    const { inputNames, outputNames } = this.graph;
+    return this.session.run(inputNames, [xs, ...this.bindings.map((b) => b.read())], outputNames)[0];
   }
 
   dispose(): void {
@@ -54,7 +56,7 @@ export function makeForward(tf: TF, model: LayersModel): Forward {
     const { plan, trainable } = modelPlan(model, description.spec, description.numClasses);
     const built = buildInferenceGraph(plan);
     const bindings = built.states.map((s) => bindState(tf, s, model, trainable));
-    return new GraphForward(GraphSession.load(tf, built.graph, built.inputNames, built.outputNames), bindings);
+    return new GraphForward(GraphSession.load(tf, built.graph), built, bindings);
   } catch {
     // The eager pass computes the same thing; a graph that cannot be built only costs speed here.
     return eager;

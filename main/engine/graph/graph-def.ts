@@ -78,8 +78,9 @@ export class GraphBuilder {
   }
 
   /** Names a tensor with an Identity node, so the caller can fetch it as `name:0`. */
-  output(name: string, value: Out, dtype: DType = 'float'): string {
-    const out = this.op('Identity', [value], { T: { type: dtype } }, name);
+  /** `after`: nodes that must have run before this output is produced (control dependencies). */
+  output(name: string, value: Out, dtype: DType = 'float', after: readonly string[] = []): string {
+    const out = this.op('Identity', [value, ...after.map((node) => `^${node}` as Out)], { T: { type: dtype } }, name);
     if (out !== name) throw new Error(`graph output name ${name} is taken`);
     return `${out}:0`;
   }

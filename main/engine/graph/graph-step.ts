@@ -1,8 +1,9 @@
 /**
  * The training step on native TensorFlow: one graph run per batch (train-graph.ts) instead of tfjs's
- * eager step, which dispatches some 280-390 TensorFlow ops one by one for the seed CNN. The tfjs model
- * and optimizer keep owning every value: each step feeds them in and writes the new values back, so
- * checkpoints, resume, saving and export see exactly what they would after `trainOnBatch`.
+ * eager step, which dispatches some 280-390 TensorFlow ops one by one for the seed CNN. The weights,
+ * optimizer slots and statistics stay in TensorFlow variables between batches, updated in place by fused
+ * kernels; `sync()` copies them back into the tfjs model and optimizer, which stay their owners: after a
+ * sync, checkpoints, resume, saving and export see exactly what they would after `trainOnBatch`.
  *
  * `makeTrainStep` picks it when the backend is native TensorFlow, and falls back to `trainOnBatch`
  * (with a log line saying why) when it is not, when LAYERBENCH_EAGER_STEP=1 or LAYERBENCH_STOCK_KERNELS=1
@@ -12,59 +13,92 @@ import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
 import { GraphSession, graphsWanted } from './session.js';
 import { bindState, modelPlan, type Binding, type LayerVariable, type OptimizerState } from './model-plan.js';
-import { buildTrainGraph, type StateRef } from './train-graph.js';
+import { buildTrainGraph, type TrainGraph } from './train-graph.js';
 
 export interface TrainStep {
   /** 'graph': one TensorFlow graph run per batch; 'eager': tfjs's trainOnBatch. */
   kind: 'graph' | 'eager';
   /** Trains on one batch; returns [loss, accuracy]. */
   run(xs: Tensor, ys: Tensor): Promise<[number, number]>;
+  /**
+   * Brings the tfjs model's and optimizer's variables up to date. The graph step keeps them in TensorFlow
+   * between batches; call this before anything reads the model (validation, checkpoints, saving).
+   */
+  sync(): void;
   dispose(): void;
 }
 
 export class GraphTrainStep implements TrainStep {
   readonly kind = 'graph';
   private readonly bindings: Binding[];
+  /** Whether the session's variables are ahead of the tfjs ones (a step ran since the last sync). */
+  private ahead = false;
 
   private constructor(
     private readonly tf: TF,
     private readonly session: GraphSession,
-    states: StateRef[],
-    private readonly needsSeed: boolean,
+    private readonly graph: TrainGraph,
     private readonly optimizer: OptimizerState,
     model: LayersModel,
     trainable: LayerVariable[],
     settings: TrainingSettings,
   ) {
-    this.bindings = states.map((s) => bindState(tf, s, model, trainable, optimizer, settings));
+    this.bindings = graph.states.map((s) => bindState(tf, s, model, trainable, optimizer, settings));
   }
 
-  /** Builds and loads the graph for this model; throws when that is not possible. */
+  /** Builds and loads the graph for this model and copies its current weights in; throws when that is not possible. */
   static create(tf: TF, model: LayersModel, spec: ModelSpec, settings: TrainingSettings, numClasses: number): GraphTrainStep {
     const { plan, trainable } = modelPlan(model, spec, numClasses);
     const built = buildTrainGraph(plan, settings);
     const optimizer = model.optimizer as unknown as OptimizerState;
-    const session = GraphSession.load(tf, built.graph, built.inputNames, built.outputNames);
-    return new GraphTrainStep(tf, session, built.states, built.needsSeed, optimizer, model, trainable, settings);
+    const session = GraphSession.load(tf, built.graph);
+    const step = new GraphTrainStep(tf, session, built, optimizer, model, trainable, settings);
+    try {
+      step.load();
+    } catch (e) {
+      session.dispose();
+      throw e;
+    }
+    return step;
+  }
+
+  /** Copies the tfjs model's and optimizer's values into the session (creating missing optimizer slots). */
+  private load(): void {
+    const { inputNames, outputNames } = this.graph.load;
+    this.tf.dispose(
+      this.session.run(
+        inputNames,
+        this.bindings.map((b) => b.read()),
+        outputNames,
+      ),
+    );
+    this.ahead = false;
   }
 
   async run(xs: Tensor, ys: Tensor): Promise<[number, number]> {
     const tf = this.tf;
     // Dropout's masks: a fresh seed per step from Math.random, which the training loop seeds per epoch.
-    const seed = this.needsSeed ? [tf.tensor1d([randomInt(), randomInt()], 'int32')] : [];
+    const seed = this.graph.needsSeed ? [tf.tensor1d([randomInt(), randomInt()], 'int32')] : [];
     let outputs: Tensor[];
     try {
-      outputs = this.session.run([xs, ys, ...seed, ...this.bindings.map((b) => b.read())]);
+      this.ahead = true;
+      outputs = this.session.run(this.graph.step.inputNames, [xs, ys, ...seed], this.graph.step.outputNames);
     } finally {
       tf.dispose(seed);
     }
-    const [loss, accuracy, ...updates] = outputs;
-    updates.forEach((t, k) => this.bindings[k].write(t));
-    tf.dispose(updates);
     this.optimizer.incrementIterations();
+    const [loss, accuracy] = outputs;
     const values: [number, number] = [(await loss.data())[0], (await accuracy.data())[0]];
-    tf.dispose([loss, accuracy]);
+    tf.dispose(outputs);
     return values;
+  }
+
+  sync(): void {
+    if (!this.ahead) return;
+    const values = this.session.run([], [], this.graph.sync.outputNames);
+    values.forEach((t, k) => this.bindings[k].write(t));
+    this.tf.dispose(values);
+    this.ahead = false;
   }
 
   dispose(): void {
@@ -89,6 +123,7 @@ export function makeTrainStep(
       const out = await model.trainOnBatch(xs, ys);
       return Array.isArray(out) ? [out[0], out[1]] : [out, NaN];
     },
+    sync: () => {},
     dispose: () => {},
   };
   if (!graphsWanted(tf)) return eager;

@@ -19,37 +19,40 @@ interface SavedModelBackend {
 
 export class GraphSession {
   private id: number | undefined;
-  private readonly inputInfos: { name: string }[];
 
   private constructor(
     private readonly backend: SavedModelBackend,
     id: number,
-    inputNames: readonly string[],
-    private readonly outputNames: readonly string[],
   ) {
     this.id = id;
-    this.inputInfos = inputNames.map((name) => ({ name: `${name}:0` }));
   }
 
   /** Loads the graph; throws when the backend is not native TensorFlow or TensorFlow rejects the graph. */
-  static load(tf: TF, graph: GraphBuilder, inputNames: readonly string[], outputNames: readonly string[]): GraphSession {
+  static load(tf: TF, graph: GraphBuilder): GraphSession {
     if (tf.getBackend() !== 'tensorflow') throw new Error('graph sessions need the native TensorFlow backend');
     const backend = tf.backend() as unknown as SavedModelBackend;
     const dir = mkdtempSync(join(tmpdir(), 'layerbench-graph-'));
     try {
       writeFileSync(join(dir, 'saved_model.pb'), graph.toSavedModel());
-      const id = backend.loadSavedModelMetaGraph(dir, 'serve');
-      return new GraphSession(backend, id, inputNames, outputNames);
+      return new GraphSession(backend, backend.loadSavedModelMetaGraph(dir, 'serve'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  /** Feeds `inputs` (in the order of inputNames) and returns the outputs (in the order of outputNames). */
-  run(inputs: readonly Tensor[]): Tensor[] {
+  /**
+   * Feeds `inputs` to the placeholders `inputNames` and returns the tensors `outputNames` ("node:0"); only
+   * what those outputs need runs. Variables in the graph keep their values from run to run.
+   */
+  run(inputNames: readonly string[], inputs: readonly Tensor[], outputNames: readonly string[]): Tensor[] {
     if (this.id === undefined) throw new Error('the graph session was disposed');
-    if (inputs.length !== this.inputInfos.length) throw new Error(`the graph takes ${this.inputInfos.length} inputs, got ${inputs.length}`);
-    return this.backend.runSavedModel(this.id, [...inputs], this.inputInfos, [...this.outputNames]);
+    if (inputs.length !== inputNames.length) throw new Error(`${inputNames.length} graph inputs named, ${inputs.length} given`);
+    return this.backend.runSavedModel(
+      this.id,
+      [...inputs],
+      inputNames.map((name) => ({ name: `${name}:0` })),
+      [...outputNames],
+    );
   }
 
   dispose(): void {

@@ -28,15 +28,21 @@ export interface StateRef {
   shape: number[];
 }
 
+/**
+ * The training step's graph. Its weights, optimizer slots and statistics live in TensorFlow variables
+ * inside the session between steps; three entry points move them: `load` copies tfjs's values in,
+ * `step` trains on a batch and updates them in place, `sync` reads them all out for tfjs.
+ */
 export interface TrainGraph {
   graph: GraphBuilder;
-  /** Graph input names, in feeding order: x, y, [seed], then one per state. */
-  inputNames: string[];
-  /** Fetch names: loss, accuracy, then the new value of each state, in `states` order. */
-  outputNames: string[];
   states: StateRef[];
-  /** Whether the step takes a dropout seed (int32[2]) after x and y. */
+  /** Feed x, y and, when `needsSeed`, the dropout seed (int32[2]); fetch loss and accuracy. */
+  step: { inputNames: string[]; outputNames: string[] };
   needsSeed: boolean;
+  /** Feed every state's value, in `states` order; fetch one scalar once they are all assigned. */
+  load: { inputNames: string[]; outputNames: string[] };
+  /** Feed nothing; fetch every state's current value, in `states` order. */
+  sync: { outputNames: string[] };
 }
 
 const padding = (p: string | undefined): 'SAME' | 'VALID' => ((p ?? LAYER_DEFAULTS.padding) === 'same' ? 'SAME' : 'VALID');
@@ -45,6 +51,8 @@ interface Backward {
   /** Gradient of the loss with respect to this layer's input, from the one with respect to its output. */
   (dy: Out, needInput: boolean): Out | undefined;
 }
+
+let graphs = 0;
 
 class StepBuilder {
   /** training: the training step's graph; false: inference (Dropout passes through, BatchNormalization uses its moving statistics). */
@@ -56,26 +64,48 @@ class StepBuilder {
   readonly o = new Ops(this.g);
   readonly states: StateRef[] = [];
   private readonly stateInputs = new Map<string, Out>();
-  private readonly updates = new Map<string, Out>();
+  private readonly handles = new Map<string, Out>();
+  /** The ops that change variables; the step's outputs wait for all of them. */
+  readonly effects: Out[] = [];
+  /** Variable names unique to this graph, so two sessions can never share one. */
+  private readonly prefix = `layerbench_${process.pid}_${++graphs}`;
   readonly grads = new Map<string, Out>();
   seed: Out | undefined;
   private dropouts = 0;
 
+  /**
+   * A value the graph reads: in the training graph a TensorFlow variable (`handles` keeps its handle), in
+   * the inference graph a placeholder fed at each run.
+   */
   state(key: string, shape: number[]): Out {
     const existing = this.stateInputs.get(key);
     if (existing) return existing;
-    const input = this.g.placeholder(`state_${this.states.length}`, 'float', shape);
+    const k = this.states.length;
+    let value: Out;
+    if (this.training) {
+      const handle = this.g.op(
+        'VarHandleOp',
+        [],
+        { dtype: { type: 'float' }, shape: { shape }, container: { s: '' }, shared_name: { s: `${this.prefix}_${k}` } },
+        `var_${k}`,
+      );
+      this.handles.set(key, handle);
+      value = this.g.op('ReadVariableOp', [handle], { dtype: { type: 'float' } }, `read_${k}`);
+    } else {
+      value = this.g.placeholder(`state_${k}`, 'float', shape);
+    }
     this.states.push({ key, shape });
-    this.stateInputs.set(key, input);
-    return input;
+    this.stateInputs.set(key, value);
+    return value;
   }
+  handle(key: string): Out {
+    const h = this.handles.get(key);
+    if (!h) throw new Error(`graph step: no variable for ${key}`);
+    return h;
+  }
+  /** Replaces a state's value at the end of the step. */
   update(key: string, value: Out): void {
-    this.updates.set(key, value);
-  }
-  updateOf(key: string): Out {
-    const u = this.updates.get(key);
-    if (!u) throw new Error(`graph step: no new value for ${key}`);
-    return u;
+    this.effects.push(this.g.op('AssignVariableOp', [this.handle(key), value], { dtype: { type: 'float' }, validate_shape: { b: false } }));
   }
 
   /** Activation forward; returns the output and its backward (dy -> dz). */
@@ -289,63 +319,43 @@ class StepBuilder {
 
   /** New values of a parameter and its slots, by tfjs's formula for the optimizer. */
   /**
-   * New values of the parameters `indices` and their slots, by tfjs's formula for the optimizer. Several
-   * parameters are updated as one concatenated vector (the biases and BatchNormalization's gamma and beta:
-   * small, so their cost is per op, not per element); elementwise, that gives the same numbers.
+   * Updates a parameter and its slots in place with TensorFlow's fused optimizer kernels, which compute
+   * tfjs's formulas: Momentum and RMSprop term for term; Adam with its epsilon scaled by
+   * sqrt(1 - beta2^t), which makes TensorFlow's form (bias correction folded into the learning rate)
+   * equal to tfjs's (bias-corrected moments), up to rounding.
    */
-  optimize(settings: TrainingSettings, indices: number[], adam?: { oneMinusAccBeta1: Out; oneMinusAccBeta2: Out }): void {
+  optimize(settings: TrainingSettings, index: number, adam?: { beta1Power: Out; beta2Power: Out }): void {
     const o = this.o;
-    const shapes = indices.map((i) => this.params[i].shape);
-    const sizes = shapes.map((s) => s.reduce((a, b) => a * b, 1));
-    // One tensor per parameter, or all of them end to end.
-    const joined = (tensorOf: (i: number, k: number) => Out) => {
-      const parts = indices.map(tensorOf);
-      return parts.length === 1 ? parts[0] : o.concat(parts);
+    const grad = this.grads.get(`param:${index}`);
+    const p = this.params[index];
+    if (!grad) throw new Error(`graph step: no gradient for ${p.role} of layer ${p.layer}`);
+    this.state(`param:${index}`, p.shape);
+    const variable = this.handle(`param:${index}`);
+    const slot = (suffix: string) => {
+      this.state(`slot:${suffix}:${index}`, p.shape);
+      return this.handle(`slot:${suffix}:${index}`);
     };
-    const grad = joined((i) => {
-      const g = this.grads.get(`param:${i}`);
-      if (!g) throw new Error(`graph step: no gradient for ${this.params[i].role} of layer ${this.params[i].layer}`);
-      return g;
-    });
-    const value = joined((i, k) => this.state(`param:${i}`, shapes[k]));
-    const slot = (suffix: string) => joined((i, k) => this.state(`slot:${suffix}:${i}`, shapes[k]));
-    const store = (key: (i: number) => string, t: Out) => {
-      const parts = indices.length === 1 ? [t] : o.split(t, sizes);
-      indices.forEach((i, k) => this.update(key(i), parts[k]));
-    };
-    const lr = settings.learningRate;
+    const lr = o.scalar(settings.learningRate);
+    const attrs = { T: { type: 'float' as const }, use_locking: { b: false } };
     switch (settings.optimizer) {
       case 'adam': {
         const [b1, b2, eps] = [0.9, 0.999, 1e-7];
-        const m = o.add(o.mul(slot('m'), o.scalar(b1)), o.mul(grad, o.scalar(1 - b1)));
-        const v = o.add(o.mul(slot('v'), o.scalar(b2)), o.mul(o.square(grad), o.scalar(1 - b2)));
-        const mHat = o.div(m, adam!.oneMinusAccBeta1);
-        const vHat = o.div(v, adam!.oneMinusAccBeta2);
-        store((i) => `slot:m:${i}`, m);
-        store((i) => `slot:v:${i}`, v);
-        store((i) => `param:${i}`, o.add(o.mul(o.div(mHat, o.add(o.sqrt(vHat), o.scalar(eps))), o.scalar(-lr)), value));
+        const epsilon = o.mul(o.scalar(eps), o.sqrt(o.sub(o.scalar(1), adam!.beta2Power)));
+        const inputs = [variable, slot('m'), slot('v'), adam!.beta1Power, adam!.beta2Power, lr, o.scalar(b1), o.scalar(b2), epsilon, grad];
+        this.effects.push(this.g.op('ResourceApplyAdam', inputs, { ...attrs, use_nesterov: { b: false } }));
         return;
       }
-      case 'sgd': {
+      case 'sgd':
         if (settings.momentum > 0) {
-          const accumulation = o.add(o.mul(o.scalar(settings.momentum), slot('momentum')), grad);
-          store((i) => `slot:momentum:${i}`, accumulation);
-          store((i) => `param:${i}`, o.add(o.mul(o.scalar(-lr), accumulation), value));
+          const inputs = [variable, slot('momentum'), lr, grad, o.scalar(settings.momentum)];
+          this.effects.push(this.g.op('ResourceApplyMomentum', inputs, { ...attrs, use_nesterov: { b: false } }));
         } else {
-          store((i) => `param:${i}`, o.add(o.mul(o.scalar(-lr), grad), value));
+          this.effects.push(this.g.op('ResourceApplyGradientDescent', [variable, lr, grad], attrs));
         }
         return;
-      }
       case 'rmsprop': {
-        const [rho, eps] = [0.9, 1e-7];
-        const meanSquare = o.add(o.mul(slot('rms'), o.scalar(rho)), o.mul(o.square(grad), o.scalar(1 - rho)));
-        const moment = o.add(
-          o.mul(slot('momentum'), o.scalar(settings.momentum)),
-          o.div(o.mul(grad, o.scalar(lr)), o.sqrt(o.add(meanSquare, o.scalar(eps)))),
-        );
-        store((i) => `slot:rms:${i}`, meanSquare);
-        store((i) => `slot:momentum:${i}`, moment);
-        store((i) => `param:${i}`, o.sub(value, moment));
+        const inputs = [variable, slot('rms'), slot('momentum'), lr, o.scalar(0.9), o.scalar(settings.momentum), o.scalar(1e-7), grad];
+        this.effects.push(this.g.op('ResourceApplyRMSProp', inputs, attrs));
         return;
       }
     }
@@ -397,27 +407,33 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
     grad = backwards[i](grad, i > firstWithParams);
   }
 
-  // Optimizer.
-  let adam: { oneMinusAccBeta1: Out; oneMinusAccBeta2: Out } | undefined;
+  // Optimizer: tfjs's Adam keeps beta^t in its accBeta1/accBeta2 variables, updated after the step.
+  let adam: { beta1Power: Out; beta2Power: Out } | undefined;
   if (settings.optimizer === 'adam') {
-    const acc1 = b.state('opt:accBeta1', []);
-    const acc2 = b.state('opt:accBeta2', []);
-    adam = { oneMinusAccBeta1: o.sub(o.scalar(1), acc1), oneMinusAccBeta2: o.sub(o.scalar(1), acc2) };
+    adam = { beta1Power: b.state('opt:accBeta1', []), beta2Power: b.state('opt:accBeta2', []) };
   }
-  const vectors = plan.params.flatMap((p, i) => (p.shape.length === 1 ? [i] : []));
-  plan.params.forEach((p, i) => {
-    if (p.shape.length !== 1) b.optimize(settings, [i], adam);
-  });
-  if (vectors.length > 0) b.optimize(settings, vectors, adam);
+  plan.params.forEach((_, i) => b.optimize(settings, i, adam));
   if (adam) {
-    b.update('opt:accBeta1', o.mul(b.state('opt:accBeta1', []), o.scalar(0.9)));
-    b.update('opt:accBeta2', o.mul(b.state('opt:accBeta2', []), o.scalar(0.999)));
+    b.update('opt:accBeta1', o.mul(adam.beta1Power, o.scalar(0.9)));
+    b.update('opt:accBeta2', o.mul(adam.beta2Power, o.scalar(0.999)));
   }
 
-  const outputNames = [b.g.output('loss', loss), b.g.output('accuracy', accuracy)];
-  b.states.forEach((s, k) => outputNames.push(b.g.output(`new_state_${k}`, b.updateOf(s.key))));
-  const inputNames = ['x', 'y', ...(needsSeed ? ['seed'] : []), ...b.states.map((_, k) => `state_${k}`)];
-  return { graph: b.g, inputNames, outputNames, states: b.states, needsSeed };
+  // The step's outputs wait for every update, so fetching them runs the whole step.
+  const effects = [...b.effects];
+  const step = {
+    inputNames: ['x', 'y', ...(needsSeed ? ['seed'] : [])],
+    outputNames: [b.g.output('loss', loss, 'float', effects), b.g.output('accuracy', accuracy, 'float', effects)],
+  };
+  const loads = b.states.map((s, k) => {
+    const value = b.g.placeholder(`load_${k}`, 'float', s.shape);
+    return b.g.op('AssignVariableOp', [b.handle(s.key), value], { dtype: { type: 'float' }, validate_shape: { b: false } });
+  });
+  const load = {
+    inputNames: b.states.map((_, k) => `load_${k}`),
+    outputNames: [b.g.output('loaded', b.g.scalar(1), 'float', loads)],
+  };
+  const sync = { outputNames: b.states.map((s, k) => b.g.output(`value_${k}`, b.state(s.key, s.shape))) };
+  return { graph: b.g, states: b.states, step, needsSeed, load, sync };
 }
 
 export interface InferenceGraph {

@@ -77,6 +77,7 @@ async function compare(spec: ModelSpec, overrides: Partial<TrainingSettings>, st
     accuracies[1].push(accuracy);
     tf.dispose([xs, ys]);
   }
+  step.sync();
   const [e, g] = [await state(eager), await state(graph)];
   step.dispose();
   eager.dispose();
@@ -185,6 +186,7 @@ describe('one-graph training step', () => {
       Math.random = mulberry32(seed);
       try {
         await step.run(xs, ys);
+        step.sync();
       } finally {
         Math.random = restore;
       }
@@ -235,6 +237,27 @@ describe('one-graph training step', () => {
     model.dispose();
   });
 
+  it.runIf(native)('keeps the weights in TensorFlow between batches and hands them to the tfjs model on sync()', async () => {
+    const spec: ModelSpec = { inputShape: [5, 5, 1], layers: [conv(), { type: 'BatchNormalization' }, ...head] };
+    const model = compiled(spec, DEFAULT_TRAINING);
+    const step = GraphTrainStep.create(tf, model, spec, DEFAULT_TRAINING, CLASSES);
+    const weights = async () => Promise.all(model.weights.map(async (w) => Array.from(await w.read().data())));
+    const initial = await weights();
+    const { xs, ys } = batch(spec.inputShape, 4, false, 3);
+    await step.run(xs, ys);
+    await step.run(xs, ys);
+    expect(await weights()).toEqual(initial);
+    step.sync();
+    const trained = await weights();
+    expect(trained).not.toEqual(initial);
+    expect(model.optimizer.iterations).toBe(2);
+    step.sync();
+    expect(await weights()).toEqual(trained);
+    step.dispose();
+    tf.dispose([xs, ys]);
+    model.dispose();
+  });
+
   it.runIf(native)('leaks no tensors over many steps', async () => {
     const spec: ModelSpec = {
       inputShape: [5, 5, 1],
@@ -246,6 +269,7 @@ describe('one-graph training step', () => {
     await step.run(xs, ys); // creates the optimizer's slots
     const before = tf.memory().numTensors;
     for (let s = 0; s < 5; s++) await step.run(xs, ys);
+    step.sync();
     expect(tf.memory().numTensors).toBe(before);
     step.dispose();
     tf.dispose([xs, ys]);
