@@ -134,6 +134,24 @@ try {
     };
   }
 
+  // BatchNormalization's cost as paired measurements: baseline then BN, back to back, in several rounds, so
+  // a burst of load from elsewhere on the machine lands on one pair instead of on one variant.
+  log('BatchNormalization cost, paired rounds');
+  const bnCost = {};
+  for (const batchSize of plan.batchSizes) {
+    const ratios = [];
+    for (let round = 0; round < plan.bnPairs.rounds; round++) {
+      const rate = async (variant) => {
+        const job = { kind: 'train', ...files, variant, batchSize, samples: plan.samplesPerRepeat, repeats: plan.bnPairs.repeats };
+        const r = must(await worker(job), `paired ${variant} b${batchSize}`);
+        return summarize(r.trainSamplesPerSec).median;
+      };
+      const [base, bn] = [await rate('baseline'), await rate('batchnorm')];
+      ratios.push(bn / base);
+    }
+    bnCost[batchSize] = summarize(ratios);
+  }
+
   log('progress-reporting overhead');
   const ev = plan.events;
   const modes = { none: [], throttled: [], every: [] };
@@ -193,6 +211,7 @@ try {
     flops,
     peak: { size: peak.size, gflops: summarize(peak.gflops) },
     training: configs,
+    bnCost,
     inference,
     events,
     startup,

@@ -75,6 +75,12 @@ export function formatReport(result, peers) {
     ];
   });
   out.push(table(['batch', 'Layerbench', 'LB eager step', 'LB stock kernels', ...peers.map((p) => p.label)], bnRows));
+  if (result.bnCost) {
+    const paired = Object.entries(result.bnCost).map(
+      ([b, r]) => `batch ${b}: ${r.median.toFixed(2)}x (rounds ${r.values.map((v) => v.toFixed(2)).join(' / ')})`,
+    );
+    out.push(`Layerbench, paired back-to-back rounds (median): ${paired.join('; ')}`);
+  }
   out.push('');
   out.push(`Inference (evaluation in chunks of ${result.plan.inference.batchSize}), samples/s`);
   const infRows = Object.entries(result.inference).map(([variant, inf]) => {

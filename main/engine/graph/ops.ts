@@ -172,8 +172,9 @@ export class Ops {
     const [mean, variance] = moving ?? [empty!, empty!];
     return this.g.ops('FusedBatchNormV3', [x, scale, offset, mean, variance], 6, {
       ...F,
+      // exponential_avg_factor keeps its default (1: no running average in the op), which also keeps
+      // the graph loadable by TensorFlow versions older than the attribute.
       ...this.bnAttrs(epsilon, !moving),
-      exponential_avg_factor: { f: 1 },
     });
   }
   /** [dx, dScale, dOffset]. */

@@ -1,13 +1,13 @@
 /**
  * The whole training step of a model spec as one TensorFlow graph: forward pass, loss and accuracy,
  * backward pass (written out with TensorFlow's gradient kernels), optimizer update and BatchNormalization's
- * moving statistics. The graph is functional: weights, optimizer slots and statistics go in as inputs and
- * their new values come out, so the tfjs variables stay the single source of truth (checkpoints, saving
- * and export are unchanged).
+ * moving statistics. Weights, optimizer slots and statistics are TensorFlow variables of the session,
+ * updated in place; the graph's `load` and `sync` entries copy them from and to the tfjs model, which
+ * stays their owner (graph-step.ts). The inference graph is the forward pass alone, fed the weights.
  *
  * The arithmetic follows tfjs's own training step (tfjs-layers losses and metrics, tfjs-core optimizers,
- * Layerbench's fused BatchNormalization) op for op where it matters: the same clipping of probabilities in
- * the loss, the same optimizer formulas and constants. graph-step.test.ts compares the two.
+ * Layerbench's fused BatchNormalization) where it matters: the same clipping of probabilities in the loss,
+ * the same optimizer formulas and constants. graph-step.test.ts compares the two.
  */
 import { pair, LAYER_DEFAULTS, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../../common/spec.js';
 import { GraphBuilder, type Out } from './graph-def.js';
