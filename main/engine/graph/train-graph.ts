@@ -105,7 +105,7 @@ class StepBuilder {
   }
   /** Replaces a state's value at the end of the step. */
   update(key: string, value: Out): void {
-    this.effects.push(this.g.op('AssignVariableOp', [this.handle(key), value], { dtype: { type: 'float' }, validate_shape: { b: false } }));
+    this.effects.push(this.g.op('AssignVariableOp', [this.handle(key), value], { dtype: { type: 'float' } }));
   }
 
   /** Activation forward; returns the output and its backward (dy -> dz). */
@@ -426,7 +426,7 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
   };
   const loads = b.states.map((s, k) => {
     const value = b.g.placeholder(`load_${k}`, 'float', s.shape);
-    return b.g.op('AssignVariableOp', [b.handle(s.key), value], { dtype: { type: 'float' }, validate_shape: { b: false } });
+    return b.g.op('AssignVariableOp', [b.handle(s.key), value], { dtype: { type: 'float' } });
   });
   const load = {
     inputNames: b.states.map((_, k) => `load_${k}`),
