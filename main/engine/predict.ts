@@ -85,7 +85,9 @@ export async function predictFiles(
   classNames: string[],
   top = 3,
 ): Promise<Prediction[]> {
-  const decoded = await Promise.all(files.map((f) => decodeImageFile(f, shape)));
+  // One after another: libvips keeps one error buffer per process, so parallel decodes can mix up errors.
+  const decoded: Uint8Array[] = [];
+  for (const file of files) decoded.push(await decodeImageFile(file, shape));
   const tops = await predictPixels(tf, model, decoded, shape, classNames, top);
   return files.map((file, i) => ({ file, top: tops[i] }));
 }

@@ -66,17 +66,18 @@ async function predictJob(engine: EngineBackend, job: Extract<ToolJob, { mode: '
   try {
     const shape = loaded.info.dataset.inputShape as [number, number, number];
     const classNames = loaded.info.dataset.classNames;
-    const decoded = await Promise.all(
-      job.images.map(async (img) => {
-        try {
-          return { pixels: await decodeImageFile(img.path, shape) };
-        } catch (e) {
-          if (!(e instanceof ImageDecodeError)) throw e;
-          // The message names the path it read; the user knows the file by its name.
-          return { error: e.message.split(img.path).join(img.name) };
-        }
-      }),
-    );
+    // One after another: libvips keeps one error buffer per process, so images decoded at the same time
+    // can get each other's errors (a truncated PNG reported with another upload's path in its message).
+    const decoded: { pixels?: Uint8Array; error?: string }[] = [];
+    for (const img of job.images) {
+      try {
+        decoded.push({ pixels: await decodeImageFile(img.path, shape) });
+      } catch (e) {
+        if (!(e instanceof ImageDecodeError)) throw e;
+        // The message names the path it read; the user knows the file by its name.
+        decoded.push({ error: e.message.split(img.path).join(img.name) });
+      }
+    }
     const good = decoded.flatMap((d) => (d.pixels ? [d.pixels] : []));
     const tops = good.length ? await predictPixels(engine.tf, loaded.model, good, shape, classNames, job.top) : [];
     let next = 0;

@@ -3,7 +3,8 @@
  * eager step, which dispatches some 280-390 TensorFlow ops one by one for the seed CNN. The weights,
  * optimizer slots and statistics stay in TensorFlow variables between batches, updated in place by fused
  * kernels; `sync()` copies them back into the tfjs model and optimizer, which stay their owners: after a
- * sync, checkpoints, resume, saving and export see exactly what they would after `trainOnBatch`.
+ * sync, checkpoints, resume, saving and export find the same variables, names and optimizer state as after
+ * `trainOnBatch` (the values agree with tfjs's arithmetic up to rounding; graph-step.test.ts).
  *
  * `makeTrainStep` picks it when the backend is native TensorFlow, and falls back to `trainOnBatch`
  * (with a log line saying why) when it is not, when LAYERBENCH_EAGER_STEP=1 or LAYERBENCH_STOCK_KERNELS=1

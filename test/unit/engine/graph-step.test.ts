@@ -116,7 +116,8 @@ describe('one-graph training step', () => {
     expect(r.accuracies[1]).toEqual(r.accuracies[0]);
     // Something moved: the step is not a no-op on either side.
     expect(worstRelative(r.initial, r.eager.values.slice(0, r.initial.length))).toBeGreaterThan(1e-3);
-    expect(worstRelative(r.graph.values, r.eager.values)).toBeLessThan(1e-4);
+    // Fresh random weights each run, so rounding differs from run to run; a wrong gradient is off by O(1).
+    expect(worstRelative(r.graph.values, r.eager.values)).toBeLessThan(1e-3);
   });
 
   it.runIf(native)('handles BatchNormalization over a single value per feature (a batch of one after Dense)', async () => {
@@ -127,7 +128,7 @@ describe('one-graph training step', () => {
     const r = await compare(spec, { optimizer: 'sgd', learningRate: 0.5, momentum: 0 }, 2, 1);
     r.losses[1].forEach((loss, s) => expect(loss).toBeCloseTo(r.losses[0][s], 5));
     expect(r.graph.values.flat().every(Number.isFinite)).toBe(true);
-    expect(worstRelative(r.graph.values, r.eager.values)).toBeLessThan(1e-4);
+    expect(worstRelative(r.graph.values, r.eager.values)).toBeLessThan(1e-3);
   });
 
   it.runIf(native)('differentiates every activation like tfjs does, with GlobalAveragePooling2D and the sparse loss', async () => {
@@ -146,7 +147,7 @@ describe('one-graph training step', () => {
       };
       const r = await compare(spec, { optimizer: 'sgd', learningRate: 2, momentum: 0, loss: 'sparseCategoricalCrossentropy' });
       expect(r.losses[1][0], activation).toBeCloseTo(r.losses[0][0], 5);
-      expect(worstRelative(r.graph.values, r.eager.values), activation).toBeLessThan(1e-4);
+      expect(worstRelative(r.graph.values, r.eager.values), activation).toBeLessThan(1e-3);
     }
   });
 

@@ -193,6 +193,8 @@ describe('model:predict in a training process', () => {
       expect(p).toMatchObject({ file: name, top: [] });
       expect(p.error).toMatch(new RegExp(`^cannot read image ${name}: `));
       expect(p.error).not.toContain('uploads');
+      // Each error is about its own image only (parallel decodes once mixed libvips's errors).
+      for (const other of ['cut off.png', 'notes.png', 'empty.png'].filter((o) => o !== name)) expect(p.error).not.toContain(other);
     }
   });
 });
