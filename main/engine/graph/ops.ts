@@ -34,7 +34,6 @@ export class Ops {
   div = (a: Out, b: Out) => this.f('RealDiv', [a, b]);
   maximum = (a: Out, b: Out) => this.f('Maximum', [a, b]);
   neg = (a: Out) => this.f('Neg', [a]);
-  square = (a: Out) => this.f('Square', [a]);
   sqrt = (a: Out) => this.f('Sqrt', [a]);
   log = (a: Out) => this.f('Log', [a]);
   floor = (a: Out) => this.f('Floor', [a]);
@@ -60,18 +59,6 @@ export class Ops {
   }
   reshape(x: Out, shape: Out): Out {
     return this.f('Reshape', [x, shape], { Tshape: { type: 'int32' } });
-  }
-  /** 1-D tensors end to end. */
-  concat(parts: Out[]): Out {
-    return this.g.op('ConcatV2', [...parts, this.g.scalar(0, 'int32')], { ...F, N: { i: parts.length }, Tidx: { type: 'int32' } });
-  }
-  /** A 1-D tensor cut into consecutive pieces of `sizes`. */
-  split(x: Out, sizes: readonly number[]): Out[] {
-    return this.g.ops('SplitV', [x, this.ints(sizes), this.g.scalar(0, 'int32')], sizes.length, {
-      ...F,
-      num_split: { i: sizes.length },
-      Tlen: { type: 'int32' },
-    });
   }
   broadcastTo(x: Out, shape: Out): Out {
     return this.f('BroadcastTo', [x, shape], { Tidx: { type: 'int32' } });
