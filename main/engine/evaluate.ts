@@ -5,7 +5,7 @@
  */
 import type { Subset } from '../data/dataset.js';
 import { makeBatch } from './batches.js';
-import { makeForward } from './graph/forward.js';
+import { makeForward, type Forward } from './graph/forward.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
 
 const CHUNK = 256;
@@ -53,7 +53,8 @@ export async function evaluateModel(
   subset: Subset,
   shape: [number, number, number],
   classNames: string[],
-  options: { examples?: number } = {},
+  /** forward: a forward pass to reuse (its owner disposes it); absent, one is made for this evaluation. */
+  options: { examples?: number; forward?: Forward } = {},
 ): Promise<Evaluation> {
   const k = classNames.length;
   const n = subset.indices.length;
@@ -63,7 +64,7 @@ export async function evaluateModel(
   const wrong: Misclassified[] = [];
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   let lossSum = 0;
-  const forward = makeForward(tf, model);
+  const forward = options.forward ?? makeForward(tf, model);
   try {
     for (let start = 0; start < n; start += CHUNK) {
       const end = Math.min(n, start + CHUNK);
@@ -93,7 +94,7 @@ export async function evaluateModel(
       }
     }
   } finally {
-    forward.dispose();
+    if (!options.forward) forward.dispose();
   }
   wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
   let correct = 0;

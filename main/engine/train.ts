@@ -17,6 +17,7 @@ import { EpochKeeper, type EarlyStop, type ResumeFrom } from './epoch-keeper.js'
 import { deriveSeed, restoreMathRandom, seedMathRandom } from './seeded-random.js';
 import type { EngineBackend, LayersModel } from './tf-types.js';
 import { evaluateSubset } from './validate.js';
+import { makeForward, type Forward } from './graph/forward.js';
 import { makeTrainStep, type TrainStep } from './graph/graph-step.js';
 
 export interface TrainOptions {
@@ -97,6 +98,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let optimizer: { dispose(): void } | undefined;
   let keeper: EpochKeeper | undefined;
   let step: TrainStep | undefined;
+  // Validation's forward pass, built at the first validation and reused every epoch (it reads the weights).
+  let forward: Forward | undefined;
   let stoppedEarly: EarlyStop | undefined;
   let status: RunStatus = 'finished';
   let error: { code: string; message: string } | undefined;
@@ -233,7 +236,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       if (status !== 'finished') break;
       const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: accSum / seen, durationMs: 0, samples: seen };
       if (valSet.indices.length > 0) {
-        const val = await evaluateSubset(tf, model, valSet, experiment.model.inputShape, numClasses);
+        forward ??= makeForward(tf, model);
+        const val = await evaluateSubset(tf, model, valSet, experiment.model.inputShape, numClasses, forward);
         record.val_loss = val.loss;
         record.val_accuracy = val.accuracy;
       }
@@ -261,6 +265,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     emit({ type: 'log', level: 'warn', message: error.message });
   } finally {
     restoreMathRandom();
+    forward?.dispose();
   }
   const durationMs = Date.now() - started;
   emit({ type: 'end', status, history, durationMs, ...(error ? { error } : {}) });
