@@ -134,22 +134,13 @@ try {
     };
   }
 
-  // BatchNormalization's cost as paired measurements: baseline then BN, back to back, in several rounds, so
-  // a burst of load from elsewhere on the machine lands on one pair instead of on one variant.
+  // BatchNormalization's cost as paired measurements, interleaved in one process (see bnPairJob).
   log('BatchNormalization cost, paired rounds');
   const bnCost = {};
   for (const batchSize of plan.batchSizes) {
-    const ratios = [];
-    for (let round = 0; round < plan.bnPairs.rounds; round++) {
-      const rate = async (variant) => {
-        const job = { kind: 'train', ...files, variant, batchSize, samples: plan.samplesPerRepeat, repeats: plan.bnPairs.repeats };
-        const r = must(await worker(job), `paired ${variant} b${batchSize}`);
-        return summarize(r.trainSamplesPerSec).median;
-      };
-      const [base, bn] = [await rate('baseline'), await rate('batchnorm')];
-      ratios.push(bn / base);
-    }
-    bnCost[batchSize] = summarize(ratios);
+    const job = { kind: 'bnPair', ...files, batchSize, samples: plan.samplesPerRepeat, ...plan.bnPairs };
+    const { rounds } = must(await worker(job), `paired BN cost b${batchSize}`);
+    bnCost[batchSize] = { ...summarize(rounds.map((r) => r.ratio)), rounds };
   }
 
   log('progress-reporting overhead');

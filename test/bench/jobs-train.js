@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { preset } from '../../dist/common/presets.js';
 import { train } from '../../dist/main/engine/train.js';
 import { readNpyUint8 } from './npy.js';
+import { summarize } from './stats.js';
 import { asDataset, syntheticImages } from './synthetic.js';
 
 function loadData(job, count) {
@@ -55,6 +56,26 @@ export async function trainJob(backend, job) {
     warmupEpochMs: result.history[0].durationMs,
     ...(listen ? { events: sink.stats() } : {}),
   };
+}
+
+/**
+ * BatchNormalization's cost as paired measurements in one process: each round trains the baseline and the
+ * BN variant back to back (the order flips every round, so a drift in machine load does not favour one),
+ * each with one warm-up epoch and `repeats` timed epochs. A burst of load from elsewhere then lands on one
+ * round's ratio instead of on one variant, and the median over rounds is the steady figure.
+ */
+export async function bnPairJob(backend, job) {
+  const rounds = [];
+  for (let round = 0; round < job.rounds; round++) {
+    const order = round % 2 === 0 ? ['baseline', 'batchnorm'] : ['batchnorm', 'baseline'];
+    const rate = {};
+    for (const variant of order) {
+      const r = await trainJob(backend, { ...job, variant });
+      rate[variant] = summarize(r.trainSamplesPerSec).median;
+    }
+    rounds.push({ baseline: rate.baseline, batchnorm: rate.batchnorm, ratio: rate.batchnorm / rate.baseline });
+  }
+  return { rounds };
 }
 
 function peakRssBytes() {

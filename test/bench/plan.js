@@ -11,8 +11,8 @@ export function makePlan({ quick }) {
     repeats: quick ? 1 : 5,
     // Layerbench with the eager step and with tfjs's stock kernels too: what graph/ and native-kernels.ts change.
     stockRepeats: quick ? 1 : 3,
-    // BatchNormalization / baseline samples/s measured in back-to-back pairs.
-    bnPairs: { rounds: quick ? 1 : 3, repeats: quick ? 1 : 3 },
+    // BatchNormalization / baseline samples/s measured in back-to-back pairs, interleaved in one process.
+    bnPairs: { rounds: quick ? 2 : 8, repeats: quick ? 1 : 2 },
     inference: { batchSize: 256, batches: quick ? 1 : 8, repeats: quick ? 1 : 5 },
     peak: { size: quick ? 1024 : 2048, repeats: quick ? 2 : 7 },
     events: { variant: 'baseline', batchSize: 32, samplesPerRepeat: quick ? 256 : 2048, repeats: quick ? 1 : 2, rounds: quick ? 1 : 3 },

@@ -8,10 +8,10 @@ const { loadBackend } = await import('../../dist/main/backend/index.js');
 const backend = await loadBackend();
 const backendMs = performance.now() - started;
 const engineBackend = { tf: backend.tf, name: backend.name, native: backend.native, detail: backend.detail };
-const { trainJob, startupMemoryJob } = await import('./jobs-train.js');
+const { trainJob, bnPairJob, startupMemoryJob } = await import('./jobs-train.js');
 const { inferJob, peakJob, prefetchJob } = await import('./jobs-misc.js');
 
-const JOBS = { train: trainJob, startupMemory: startupMemoryJob, infer: inferJob, peak: peakJob, prefetch: prefetchJob };
+const JOBS = { train: trainJob, bnPair: bnPairJob, startupMemory: startupMemoryJob, infer: inferJob, peak: peakJob, prefetch: prefetchJob };
 const run = JOBS[job.kind];
 if (!run) throw new Error(`Unsupported bench job ${JSON.stringify(job.kind)}`);
 const result = await run(engineBackend, job, { started, backendMs });
