@@ -52,6 +52,7 @@ with graph.as_default():
                 op = node.timeline_label.split("=")[-1].split("(")[0].strip() if node.timeline_label else node.node_name
                 times[op] += (node.op_end_rel_micros - node.op_start_rel_micros) / 5
                 counts[op] += 1 / 5
+    print("steps run: 35")  # 10 + 20 + 5: trace-step.js divides oneDNN's verbose totals by this
     print(f"op time: {sum(times.values()) / 1000:.2f} ms per step (ops run in parallel, so more than the wall time)")
     for op, micros in times.most_common(15):
         print(f"  {op:44s} {counts[op]:4.0f} ops {micros / 1000:7.3f} ms")
