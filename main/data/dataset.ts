@@ -2,6 +2,7 @@
  * In-memory image datasets. Pixels stay uint8 (one byte per value, HWC order) and are normalized batch by
  * batch on the way into TensorFlow, so CIFAR-10's 50,000 training images cost 150 MB, not 600 MB.
  */
+import type { ResizeMode } from './image-decode.js';
 
 export interface ImageSet {
   /** count * height * width * channels bytes, image after image, each row-major HWC. */
@@ -24,6 +25,8 @@ export interface Dataset {
   test?: ImageSet;
   /** Where the data came from (a file or folder), for the run record. */
   source: string;
+  /** How images of another size were brought to inputShape (folder imports); predict decodes new images the same way. */
+  resize?: ResizeMode;
   /** What an import found: skipped files and why, images per class, resizing. Absent for bundled data. */
   report?: ImportReport;
 }

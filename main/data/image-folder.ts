@@ -95,7 +95,7 @@ export async function loadImageFolder(location: string, options: FolderOptions =
   });
   if (useCache) {
     const cached = await readCachedDataset(key);
-    if (cached?.report) return { ...cached, report: { ...cached.report, fromCache: true } };
+    if (cached?.report) return { ...cached, resize, report: { ...cached.report, fromCache: true } };
   }
 
   const concurrency = options.concurrency ?? Math.max(4, os.availableParallelism());
@@ -145,6 +145,7 @@ export async function loadImageFolder(location: string, options: FolderOptions =
     train,
     ...(test ? { test } : {}),
     source: root,
+    resize,
     report: {
       skipped: skips.listed,
       skippedCount: skips.count,

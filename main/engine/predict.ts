@@ -1,8 +1,10 @@
 /**
- * Predicting the class of image files with a saved model: each file is decoded with sharp, resized to the
- * model's input (stretched, as the importers do) and converted to its channel count, then classified.
+ * Predicting the class of image files with a saved model: each file is decoded exactly as the training
+ * images were (data/image-decode.ts: the same formats, BMP included, the same bilinear resize in the run's
+ * resize mode, the same colour conversion), then classified.
  */
-import sharp from 'sharp';
+import { readFile } from 'node:fs/promises';
+import { decodeImage, ImageDecodeError as DataDecodeError, probeImage, type ResizeMode } from '../data/image-decode.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
 
 export interface ClassProbability {
@@ -26,23 +28,28 @@ export class ImageDecodeError extends Error {
   }
 }
 
-/** Decodes an image file (PNG, JPEG, WebP, GIF, TIFF ...) into HWC uint8 pixels of `shape`. */
-export async function decodeImageFile(file: string, shape: [number, number, number]): Promise<Uint8Array> {
+/**
+ * Decodes an image file (JPEG, PNG, WebP, GIF's first frame, BMP) into HWC uint8 pixels of `shape`, brought
+ * to that size by `resize` as the run's dataset was ('stretch' for bundled data and older runs).
+ */
+export async function decodeImageFile(file: string, shape: [number, number, number], resize: ResizeMode = 'stretch'): Promise<Uint8Array> {
   const [height, width, channels] = shape;
+  const fail = (why: string) => new ImageDecodeError(`cannot read image ${file}: ${why}`, file);
+  if (channels !== 1 && channels !== 3) throw fail(`the model takes ${channels} channels; images decode to 1 (grayscale) or 3 (RGB)`);
+  let buf: Buffer;
   try {
-    // Transparent pixels become black, as the padding of a shifted training image is.
-    let image = sharp(file)
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .resize(width, height, { fit: 'fill' });
-    image = channels === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
-    if (channels === 4) image = image.ensureAlpha();
-    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-    if (info.channels !== channels) throw new Error(`decoded to ${info.channels} channels, the model needs ${channels}`);
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    buf = await readFile(file);
   } catch (e) {
-    const message = (e as Error).message;
-    const why = /Input file is missing|ENOENT/.test(message) ? 'no such file' : message.replace(/^Input (file|buffer) /, '');
-    throw new ImageDecodeError(`cannot read image ${file}: ${why}`, file);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (e as Error).message);
+  }
+  try {
+    const probe = await probeImage(buf);
+    const { pixels } = await decodeImage(buf, probe, { width, height, channels, mode: resize });
+    return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  } catch (e) {
+    if (e instanceof DataDecodeError) throw fail(e.message);
+    throw e;
   }
 }
 
@@ -84,10 +91,11 @@ export async function predictFiles(
   shape: [number, number, number],
   classNames: string[],
   top = 3,
+  resize: ResizeMode = 'stretch',
 ): Promise<Prediction[]> {
   // One after another: libvips keeps one error buffer per process, so parallel decodes can mix up errors.
   const decoded: Uint8Array[] = [];
-  for (const file of files) decoded.push(await decodeImageFile(file, shape));
+  for (const file of files) decoded.push(await decodeImageFile(file, shape, resize));
   const tops = await predictPixels(tf, model, decoded, shape, classNames, top);
   return files.map((file, i) => ({ file, top: tops[i] }));
 }

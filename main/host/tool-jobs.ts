@@ -71,7 +71,7 @@ async function predictJob(engine: EngineBackend, job: Extract<ToolJob, { mode: '
     const decoded: { pixels?: Uint8Array; error?: string }[] = [];
     for (const img of job.images) {
       try {
-        decoded.push({ pixels: await decodeImageFile(img.path, shape) });
+        decoded.push({ pixels: await decodeImageFile(img.path, shape, loaded.info.dataset.resize) });
       } catch (e) {
         if (!(e instanceof ImageDecodeError)) throw e;
         // The message names the path it read; the user knows the file by its name.

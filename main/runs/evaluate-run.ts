@@ -145,7 +145,8 @@ export async function predictWithRun(backend: EngineBackend, args: PredictArgs):
   const loaded = await loadRunModel(backend, args.dir, args.model);
   try {
     const shape = loaded.info.dataset.inputShape as [number, number, number];
-    const predictions = await predictFiles(backend.tf, loaded.model, args.files, shape, loaded.info.dataset.classNames, args.top ?? 3);
+    const { classNames, resize } = loaded.info.dataset;
+    const predictions = await predictFiles(backend.tf, loaded.model, args.files, shape, classNames, args.top ?? 3, resize);
     return { model: loaded.source, predictions };
   } finally {
     loaded.model.dispose();

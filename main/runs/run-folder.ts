@@ -12,6 +12,7 @@ import { appendFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExperimentSpec } from '../../common/spec.js';
 import type { BackendInfo, EpochRecord, RunStatus } from '../../common/training-events.js';
+import type { ResizeMode } from '../data/image-decode.js';
 import type { SplitRecord } from '../data/split.js';
 import { CheckpointStore } from '../engine/checkpoint.js';
 import { nodeDurableFs, type DurableFs } from '../engine/durable-fs.js';
@@ -30,6 +31,8 @@ export interface RunInfo {
     source: string;
     inputShape: number[];
     classNames: string[];
+    /** How the dataset brought images of another size to inputShape (folder imports); predict does the same. */
+    resize?: ResizeMode;
     split?: SplitRecord;
     /** sha256 of the pixels, labels and shape (see datasetHash): a resume refuses different data. */
     contentHash?: string;

@@ -219,6 +219,7 @@ export async function startRun(ctx: RunContext, args: StartRunArgs): Promise<Run
       source: dataset.source,
       inputShape: dataset.inputShape,
       classNames: dataset.classNames,
+      ...(dataset.resize ? { resize: dataset.resize } : {}),
       split,
       contentHash: datasetHash(dataset),
       trainCount: dataset.train.count,

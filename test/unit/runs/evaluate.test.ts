@@ -1,15 +1,17 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allOf, type Dataset } from '../../../main/data/dataset.js';
-import { ImageDecodeError } from '../../../main/engine/predict.js';
+import { loadImageFolder } from '../../../main/data/image-folder.js';
+import { decodeImageFile, ImageDecodeError } from '../../../main/engine/predict.js';
 import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
 import { evaluateSubset } from '../../../main/engine/validate.js';
 import { evaluateRun, predictWithRun } from '../../../main/runs/evaluate-run.js';
 import { startRun } from '../../../main/runs/run-training.js';
 import { testBackend } from '../helpers/backend.js';
+import { bmpBytes, pattern } from '../data/fixtures.js';
 import { tinyExperiment, tinyMnist } from '../helpers/fixtures.js';
 import { ctxOf, tempDir } from './helpers.js';
 
@@ -115,6 +117,59 @@ describe('predictWithRun', () => {
       expect(p.top[0].probability).toBeGreaterThanOrEqual(p.top[1].probability);
     }
     expect(predictions[2].top[0].index).toBe(predictions[0].top[0].index);
+  });
+
+  it('reads BMP files, as dataset imports do: the same digit as BMP and PNG gets the same prediction', async () => {
+    const dir = await tempDir('predict-bmp');
+    const gray = dataset.test!.images.subarray(0, SIZE);
+    const rgb = new Uint8Array(SIZE * 3).map((_, i) => gray[Math.floor(i / 3)]);
+    const png = path.join(dir, 'digit.png');
+    const bmp = path.join(dir, 'digit.bmp');
+    await sharp(Buffer.from(gray), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+    await writeFile(bmp, bmpBytes(28, 28, rgb));
+    expect(await decodeImageFile(bmp, [28, 28, 1])).toEqual(await decodeImageFile(png, [28, 28, 1]));
+    const { predictions } = await predictWithRun(backend, { dir: runDir, files: [png, bmp], top: 2 });
+    expect(predictions[1].top).toEqual(predictions[0].top);
+  });
+
+  it("decodes new images as the run's folder dataset decoded its training images (its resize mode, from run.json)", async () => {
+    // Two classes of 40x24 RGB images, imported at 16x16 by centre crop: predict must crop them the same way.
+    const root = await tempDir('predict-folder');
+    const files: string[] = [];
+    for (const [c, name] of ['cats', 'dogs'].entries()) {
+      await mkdir(path.join(root, name));
+      for (let k = 0; k < 6; k++) {
+        const file = path.join(root, name, `${k}.png`);
+        await sharp(Buffer.from(pattern(40, 24, 3, c * 10 + k)), { raw: { width: 40, height: 24, channels: 3 } }).png().toFile(file);
+        files.push(file);
+      }
+    }
+    const folder = await loadImageFolder(root, { size: [16, 16], resize: 'crop', cache: false });
+    expect(folder.resize).toBe('crop');
+    const experiment = tinyExperiment({ epochs: 1, batchSize: 4 });
+    experiment.model = { ...experiment.model, inputShape: [16, 16, 3] };
+    experiment.model.layers = experiment.model.layers.map((l) => (l.type === 'Dense' ? { ...l, units: 2 } : l));
+    const dir = path.join(await tempDir('predict-folder-run'), 'run');
+    expect((await startRun(ctxOf(backend), { dir, experiment, dataset: folder })).status).toBe('finished');
+    const info = JSON.parse(await readFile(path.join(dir, 'run.json'), 'utf8'));
+    expect(info.dataset.resize).toBe('crop');
+
+    const image = (i: number) => Buffer.from(folder.train.images.subarray(i * 768, (i + 1) * 768));
+    const stored = Array.from({ length: folder.train.count }, (_, i) => image(i));
+    const { predictions } = await predictWithRun(backend, { dir, files, top: 1 });
+    const m = await loadModelFromDir(backend.tf, path.join(dir, 'model'));
+    for (const [k, file] of files.entries()) {
+      // Byte for byte one of the images the run trained on, and not what a stretch would give.
+      const pixels = Buffer.from(await decodeImageFile(file, [16, 16, 3], 'crop'));
+      const match = stored.findIndex((s) => s.equals(pixels));
+      expect(match).toBeGreaterThanOrEqual(0);
+      expect(Buffer.from(await decodeImageFile(file, [16, 16, 3], 'stretch')).equals(pixels)).toBe(false);
+      const x = backend.tf.tensor4d(stored[match], [1, 16, 16, 3], 'int32').toFloat().div(255);
+      const probs = ((await (m.predict(x) as ReturnType<typeof backend.tf.tensor>).array()) as number[][])[0];
+      x.dispose();
+      expect(predictions[k].top[0].probability).toBeCloseTo(Math.max(...probs), 5);
+    }
+    m.dispose();
   });
 
   it('names the file that cannot be read', async () => {
