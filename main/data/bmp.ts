@@ -34,7 +34,8 @@ export function bmpHeader(buf: Uint8Array): {
   headerSize: number;
   topDown: boolean;
 } {
-  if (buf.length < 26 || buf[0] !== 0x42 || buf[1] !== 0x4d) throw new BmpError('not a BMP file (no "BM" signature)');
+  if (buf[0] !== 0x42 || buf[1] !== 0x4d) throw new BmpError('not a BMP file (no "BM" signature)');
+  if (buf.length < 26) throw new BmpError(`BMP is truncated: ${buf.length} bytes, shorter than its header`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerSize = view.getUint32(14, true);
   let width: number;

@@ -50,6 +50,7 @@ describe('BMP decoder (sharp 0.34 has no BMP loader)', () => {
     rle.writeUInt32LE(1, 30);
     expect(() => decodeBmp(rle)).toThrow(/RLE-compressed BMP is not supported/);
     expect(() => decodeBmp(Buffer.from('hello world, this is text!'))).toThrow(/not a BMP/);
+    expect(() => decodeBmp(full.subarray(0, 20))).toThrow(/BMP is truncated: 20 bytes, shorter than its header/);
   });
 
   it('goes through the importer: probe, then decode and resize with sharp', async () => {
