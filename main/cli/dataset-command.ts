@@ -3,10 +3,12 @@
  * images per class, size, memory, skipped files and why).
  * `layerbench dataset download cifar10 --out DIR`: fetches the official archive with a progress bar and
  * checks its MD5; `--url`/`--md5` point at a mirror.
+ * `layerbench dataset cache [--clear]`: the decoded-dataset cache's folder, entries and size; --clear empties it.
  */
 import path from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { DatasetError } from '../data/dataset.js';
+import { cacheEntryLabel, clearDatasetCache, datasetCacheDir, datasetCacheEntries, datasetCacheLimitBytes } from '../data/dataset-cache.js';
 import { CIFAR10_DOWNLOAD, downloadVerified } from '../data/download.js';
 import { loadDataset } from '../data/registry.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -77,7 +79,7 @@ export function describeDataset(ds: Dataset): string {
       for (const s of r.skipped) lines.push(`    ${s.file}: ${s.reason}`);
     }
     for (const warning of r.warnings) lines.push(`Warning: ${warning}`);
-    if (r.fromCache) lines.push('Loaded from the decoded-dataset cache (delete ~/.cache/layerbench/datasets to rebuild).');
+    if (r.fromCache) lines.push('Loaded from the decoded-dataset cache (`layerbench dataset cache --clear` empties it).');
   }
   return lines.join('\n');
 }
@@ -128,13 +130,47 @@ async function download(name: string | undefined, values: Values): Promise<numbe
   }
 }
 
+async function cache(values: Values): Promise<number> {
+  const dir = datasetCacheDir();
+  if (values.clear === true) {
+    const { entries, bytes } = await clearDatasetCache();
+    process.stdout.write(`Removed ${entries} cached dataset${entries === 1 ? '' : 's'} (${(bytes / MB).toFixed(1)} MB) from ${dir}\n`);
+    return EXIT.ok;
+  }
+  const entries = await datasetCacheEntries();
+  const total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  const lines = [
+    `Decoded-dataset cache: ${dir}`,
+    `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, ${(total / MB).toFixed(1)} MB of ${(datasetCacheLimitBytes() / MB).toFixed(0)} MB ` +
+      '(LAYERBENCH_DATASET_CACHE_MB; the least recently used go first)',
+  ];
+  // Most recently used first, each with what it holds (the header names the dataset and its folder).
+  for (const e of entries.slice().reverse()) {
+    const label = (await cacheEntryLabel(e.file)) ?? 'unreadable entry';
+    lines.push(
+      `  ${(e.bytes / MB).toFixed(1).padStart(8)} MB  last used ${e.lastUsed.toISOString()}  ${label}  (${path.basename(e.file)})`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return EXIT.ok;
+}
+
 /** Registered in main.ts as the `dataset` command. */
 export const datasetCommand = {
-  options: { out: { type: 'string' as const }, url: { type: 'string' as const }, md5: { type: 'string' as const } },
+  options: {
+    out: { type: 'string' as const },
+    url: { type: 'string' as const },
+    md5: { type: 'string' as const },
+    clear: { type: 'boolean' as const },
+  },
   run: async (positionals: string[], values: Values): Promise<number> => {
     const [action, arg] = positionals;
     if (action === 'inspect') return inspect(arg);
     if (action === 'download') return download(arg, values);
-    throw new CliError(`dataset needs "inspect <ref>" or "download cifar10 --out DIR", got "${action ?? ''}"`, EXIT.usage);
+    if (action === 'cache') return cache(values);
+    throw new CliError(
+      `dataset needs "inspect <ref>", "download cifar10 --out DIR" or "cache [--clear]", got "${action ?? ''}"`,
+      EXIT.usage,
+    );
   },
 };

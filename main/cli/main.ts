@@ -36,6 +36,8 @@ Commands:
                      Load a dataset; print classes, images per class, size, memory, skipped files.
   dataset download cifar10 --out DIR
                      Download the CIFAR-10 binary archive with a progress bar; MD5 checked.
+  dataset cache [--clear]
+                     Show the decoded-dataset cache (folder, entries, size, limit); --clear empties it.
   export  <run folder | model folder> --format keras|h5|tfjs|python [--out PATH]
                      Export the model as Keras .keras/.h5, a TensorFlow.js folder (with a README), or
                      the experiment as a Python/Keras training script (default: RUN/exports/).

@@ -3,15 +3,23 @@
  * import of tens of thousands of files reads one file instead of decoding them all again. The key hashes
  * every image's path, size and modification time plus the decode settings: any change is a miss. Files are
  * written to a temporary name and renamed, so a crash never leaves a half-written entry to be read later.
+ *
+ * Every change to a folder makes a new entry and orphans the old one, so the cache is kept under a size
+ * limit (LAYERBENCH_DATASET_CACHE_MB, default 5 GB): after each write, the least recently used entries go
+ * first (a hit refreshes an entry's time), never the one just written, and temporary files a crashed
+ * import left behind go after an hour.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Dataset, ImageSet } from './dataset.js';
 
 const MAGIC = 'LBDS1\n';
 const FORMAT_VERSION = 1;
+const ENTRY = '.lbds';
+const DEFAULT_LIMIT_MB = 5 * 1024;
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 export function datasetCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -41,7 +49,7 @@ export async function writeCachedDataset(key: string, ds: Dataset): Promise<stri
   const json = Buffer.from(JSON.stringify(header));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.length);
-  const file = path.join(dir, `${key}.lbds`);
+  const file = path.join(dir, `${key}${ENTRY}`);
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   try {
     await writeFile(tmp, Buffer.concat([Buffer.from(MAGIC), len, json, ...setBytes(train), ...(test ? setBytes(test) : [])]));
@@ -50,7 +58,101 @@ export async function writeCachedDataset(key: string, ds: Dataset): Promise<stri
     await rm(tmp, { force: true });
     throw e;
   }
+  // Pruning is housekeeping: a failure there must not fail the import that just succeeded.
+  await pruneDatasetCache({ keep: file }).catch(() => undefined);
   return file;
+}
+
+/** The size limit in bytes: LAYERBENCH_DATASET_CACHE_MB (0 keeps only the newest entry), default 5 GB. */
+export function datasetCacheLimitBytes(): number {
+  const raw = process.env.LAYERBENCH_DATASET_CACHE_MB;
+  const mb = raw !== undefined && raw.trim() !== '' && Number.isFinite(Number(raw)) && Number(raw) >= 0 ? Number(raw) : DEFAULT_LIMIT_MB;
+  return mb * 1024 * 1024;
+}
+
+export interface CacheEntry {
+  file: string;
+  bytes: number;
+  lastUsed: Date;
+}
+
+/** The cache's entries, least recently used first. */
+export async function datasetCacheEntries(): Promise<CacheEntry[]> {
+  const dir = datasetCacheDir();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const entries: CacheEntry[] = [];
+  for (const name of names.filter((n) => n.endsWith(ENTRY))) {
+    const file = path.join(dir, name);
+    try {
+      const st = await stat(file);
+      entries.push({ file, bytes: st.size, lastUsed: st.mtime });
+    } catch {
+      // Removed meanwhile by another Layerbench process.
+    }
+  }
+  return entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
+}
+
+/** What an entry holds, from its header alone: the dataset's name and where it came from. */
+export async function cacheEntryLabel(file: string): Promise<string | undefined> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const head = Buffer.alloc(MAGIC.length + 4);
+    await handle.read(head, 0, head.length, 0);
+    if (head.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return undefined;
+    const json = Buffer.alloc(Math.min(head.readUInt32LE(MAGIC.length), 1 << 20));
+    await handle.read(json, 0, json.length, head.length);
+    const header = JSON.parse(json.toString('utf8')) as Partial<Stored>;
+    return header.name && header.source ? `${header.name}, from ${header.source}` : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Removes least recently used entries until the cache fits the limit (never `keep`), and temporary files
+ * older than an hour. Returns the removed files.
+ */
+export async function pruneDatasetCache(opts: { keep?: string; limitBytes?: number } = {}): Promise<string[]> {
+  const limit = opts.limitBytes ?? datasetCacheLimitBytes();
+  const dir = datasetCacheDir();
+  const removed: string[] = [];
+  const names = await readdir(dir).catch(() => undefined);
+  if (!names) return removed;
+  for (const name of names.filter((n) => n.includes(`${ENTRY}.tmp-`))) {
+    const file = path.join(dir, name);
+    const st = await stat(file).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > STALE_TEMP_MS) {
+      await rm(file, { force: true });
+      removed.push(file);
+    }
+  }
+  const entries = await datasetCacheEntries();
+  let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  for (const entry of entries) {
+    if (total <= limit) break;
+    if (entry.file === opts.keep) continue;
+    await rm(entry.file, { force: true });
+    removed.push(entry.file);
+    total -= entry.bytes;
+  }
+  return removed;
+}
+
+/** Deletes every entry (and leftover temporary file); returns how many bytes were freed. */
+export async function clearDatasetCache(): Promise<{ entries: number; bytes: number }> {
+  const entries = await datasetCacheEntries();
+  for (const e of entries) await rm(e.file, { force: true });
+  await pruneDatasetCache({ limitBytes: Number.POSITIVE_INFINITY }).catch(() => undefined);
+  return { entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.bytes, 0) };
 }
 
 function readSet(buf: Buffer, at: number, count: number, size: number): { set: ImageSet; end: number } {
@@ -64,12 +166,16 @@ function readSet(buf: Buffer, at: number, count: number, size: number): { set: I
 
 /** The cached dataset, or undefined on a miss or a damaged entry (which is then rebuilt). */
 export async function readCachedDataset(key: string): Promise<Dataset | undefined> {
+  const file = path.join(datasetCacheDir(), `${key}${ENTRY}`);
   let buf: Buffer;
   try {
-    buf = await readFile(path.join(datasetCacheDir(), `${key}.lbds`));
+    buf = await readFile(file);
   } catch {
     return undefined;
   }
+  // A hit makes the entry the most recently used, so pruning removes others first.
+  const now = new Date();
+  await utimes(file, now, now).catch(() => undefined);
   try {
     if (buf.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) return undefined;
     const jsonLen = buf.readUInt32LE(MAGIC.length);
