@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fail, ok, type ModelImportResponse, type Picked, type Prediction, type Result, type UploadedFile } from '../../common/contract.js';
+import { IMAGE_EXTENSIONS } from '../data/folder-scan.js';
 import type { DataLayout } from './data-dir.js';
 import type { Handlers } from './handler-types.js';
 import { describeSource, newImportId } from './imports.js';
@@ -15,7 +16,9 @@ import type { ServiceDeps, ToolOutput } from './types.js';
 import { withStagedFiles } from './upload-staging.js';
 
 const MODEL_FILTERS = [{ name: 'Keras or TensorFlow.js model', extensions: ['keras', 'h5', 'hdf5', 'json'] }];
-const IMAGE_FILTERS = [{ name: 'Images', extensions: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'tif', 'tiff'] }];
+// What predict decodes: the formats dataset imports read (data/folder-scan.ts), so a model sees new images as
+// it saw its training images.
+const IMAGE_FILTERS = [{ name: 'Images', extensions: IMAGE_EXTENSIONS.map((e) => e.slice(1)) }];
 /** Files picked in the desktop dialog are read from disk one by one, so more are fine than can be uploaded. */
 export const MAX_PICKED_IMAGES = 1000;
 const KERAS_EXTENSIONS = ['.keras', '.h5', '.hdf5'];

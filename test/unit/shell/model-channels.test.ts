@@ -229,7 +229,8 @@ describe('Electron: files come from main dialogs', () => {
     const s = setup('electron', dialogs);
     writeRun(s.dataDir, 'a-run');
     expect(await s.service.handle('model:predict', { runId: 'a-run' })).toEqual({ ok: true, value: { canceled: true } });
-    expect(filters[0].extensions).toEqual(expect.arrayContaining(['png', 'jpg']));
+    // The formats predict decodes, the same as dataset imports read: BMP yes, TIFF no.
+    expect([...filters[0].extensions].sort()).toEqual(['bmp', 'gif', 'jpeg', 'jpg', 'png', 'webp']);
     pick = ['/pics/one.png', '/pics/two.jpg'];
     s.host.toolAnswer = () => ok({ mode: 'predict', predictions: [] });
     expect(code(await s.service.handle('model:predict', { runId: 'a-run' }))).toBe('ok');
