@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, Events, ModelImportResponse, Prediction, Result, UploadedFile } from '../../../common/contract.js';
 import { loadDataset } from '../../../main/data/registry.js';
@@ -18,6 +19,7 @@ import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend, LayersModel, Tensor } from '../../../main/engine/tf-types.js';
 import { TrainingHost } from '../../../main/host/training-host.js';
 import { createService, type Service } from '../../../main/service/service.js';
+import { bmpBytes } from '../data/fixtures.js';
 import { testBackend } from '../helpers/backend.js';
 import { grey, tinyExperiment, TINY_MODEL, trainedKerasFile, upload, withLayerClass, writeImageFolder } from './model-fixtures.js';
 
@@ -167,14 +169,18 @@ describe('model:predict in a training process', () => {
     const light = path.join(work, 'light.png');
     await writeFile(light, await grey(200, 99));
     const png = readFileSync(light);
+    // The same image as a BMP, a format dataset imports read: predicted alike.
+    const bmp = bmpBytes(8, 8, await sharp(png).toColourspace('srgb').raw().toBuffer());
     const images = [
       upload(light),
+      { name: 'light.bmp', contentBase64: bmp.toString('base64') },
       { name: 'cut off.png', contentBase64: png.subarray(0, 40).toString('base64') },
       { name: 'notes.png', contentBase64: Buffer.from('not an image at all').toString('base64') },
       { name: 'empty.png', contentBase64: '' },
     ];
     const answer = await value<{ predictions: Prediction[] }>(service.handle('model:predict', { runId, images, top: 2 }));
-    const [good, cut, text, empty] = answer.predictions;
+    const [good, asBmp, cut, text, empty] = answer.predictions;
+    expect(asBmp).toEqual({ ...good, file: 'light.bmp' });
     expect(good.file).toBe('light.png');
     expect(good.error).toBeUndefined();
     expect(good.top.map((t) => t.className).sort()).toEqual(['dark', 'light']);
