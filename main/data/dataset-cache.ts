@@ -147,7 +147,7 @@ export async function pruneDatasetCache(opts: { keep?: string; limitBytes?: numb
   return removed;
 }
 
-/** Deletes every entry (and leftover temporary file); returns how many bytes were freed. */
+/** Deletes every entry (and temporary files over an hour old: a younger one may be an import writing now); returns what was freed. */
 export async function clearDatasetCache(): Promise<{ entries: number; bytes: number }> {
   const entries = await datasetCacheEntries();
   for (const e of entries) await rm(e.file, { force: true });
