@@ -78,22 +78,20 @@ export interface CacheEntry {
 
 /** The cache's entries, least recently used first. */
 export async function datasetCacheEntries(): Promise<CacheEntry[]> {
-  const dir = datasetCacheDir();
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
+  return entriesIn(await listCache());
+}
+
+async function listCache(): Promise<string[]> {
+  return readdir(datasetCacheDir()).catch(() => []);
+}
+
+async function entriesIn(names: string[]): Promise<CacheEntry[]> {
   const entries: CacheEntry[] = [];
   for (const name of names.filter((n) => n.endsWith(ENTRY))) {
-    const file = path.join(dir, name);
-    try {
-      const st = await stat(file);
-      entries.push({ file, bytes: st.size, lastUsed: st.mtime });
-    } catch {
-      // Removed meanwhile by another Layerbench process.
-    }
+    const file = path.join(datasetCacheDir(), name);
+    // Gone meanwhile: another Layerbench process removed it.
+    const st = await stat(file).catch(() => undefined);
+    if (st) entries.push({ file, bytes: st.size, lastUsed: st.mtime });
   }
   return entries.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
 }
@@ -119,40 +117,33 @@ export async function cacheEntryLabel(file: string): Promise<string | undefined>
 
 /**
  * Removes least recently used entries until the cache fits the limit (never `keep`), and temporary files
- * older than an hour. Returns the removed files.
+ * older than an hour (a younger one may be an import writing now). Returns the removed entries.
  */
-export async function pruneDatasetCache(opts: { keep?: string; limitBytes?: number } = {}): Promise<string[]> {
+export async function pruneDatasetCache(opts: { keep?: string; limitBytes?: number } = {}): Promise<CacheEntry[]> {
   const limit = opts.limitBytes ?? datasetCacheLimitBytes();
-  const dir = datasetCacheDir();
-  const removed: string[] = [];
-  const names = await readdir(dir).catch(() => undefined);
-  if (!names) return removed;
+  const names = await listCache();
   for (const name of names.filter((n) => n.includes(`${ENTRY}.tmp-`))) {
-    const file = path.join(dir, name);
+    const file = path.join(datasetCacheDir(), name);
     const st = await stat(file).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > STALE_TEMP_MS) {
-      await rm(file, { force: true });
-      removed.push(file);
-    }
+    if (st && Date.now() - st.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });
   }
-  const entries = await datasetCacheEntries();
+  const removed: CacheEntry[] = [];
+  const entries = await entriesIn(names);
   let total = entries.reduce((sum, e) => sum + e.bytes, 0);
   for (const entry of entries) {
     if (total <= limit) break;
     if (entry.file === opts.keep) continue;
     await rm(entry.file, { force: true });
-    removed.push(entry.file);
+    removed.push(entry);
     total -= entry.bytes;
   }
   return removed;
 }
 
-/** Deletes every entry (and temporary files over an hour old: a younger one may be an import writing now); returns what was freed. */
+/** Deletes every entry (and temporary files over an hour old); returns what was freed. */
 export async function clearDatasetCache(): Promise<{ entries: number; bytes: number }> {
-  const entries = await datasetCacheEntries();
-  for (const e of entries) await rm(e.file, { force: true });
-  await pruneDatasetCache({ limitBytes: Number.POSITIVE_INFINITY }).catch(() => undefined);
-  return { entries: entries.length, bytes: entries.reduce((sum, e) => sum + e.bytes, 0) };
+  const removed = await pruneDatasetCache({ limitBytes: -1 });
+  return { entries: removed.length, bytes: removed.reduce((sum, e) => sum + e.bytes, 0) };
 }
 
 function readSet(buf: Buffer, at: number, count: number, size: number): { set: ImageSet; end: number } {
