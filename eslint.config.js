@@ -1,9 +1,10 @@
 // Lint setup run by CI (`npm run lint`): typescript-eslint's recommended rules for the TypeScript sources,
-// eslint-plugin-svelte for the renderer's components.
+// eslint-plugin-svelte for the renderer's components, and the folder layering (eslint.layers.js).
 import js from '@eslint/js';
 import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -34,11 +35,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
-    // Shared code runs in main and renderer alike: no Node, Electron or DOM.
+    // Shared code runs in main and renderer alike: no Node, Electron or DOM globals.
     files: ['common/**/*.ts'],
     languageOptions: { globals: {} },
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'fs', 'path', '@tensorflow/*'] }],
-    },
   },
+  // Which folder may import which (ARCHITECTURE.md's "may import" column).
+  ...layerConfigs(),
 );

@@ -4,8 +4,8 @@
  */
 import { formatSummary, summarize } from '../../common/summarize.js';
 import { loadBackend } from '../backend/index.js';
-import { importModel } from '../export/import-model.js';
-import { KerasImportError } from '../export/spec-from-keras.js';
+import { importModel } from '../runs/import-model.js';
+import { KerasImportError } from '../export/keras-model-config.js';
 import { WeightsError } from '../export/weights.js';
 import { SaveError } from '../engine/save.js';
 import { CliError, EXIT } from './exit-codes.js';

@@ -11,7 +11,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { summaryCommand } from './summary-command.js';
 import { serveCommand } from './serve-command.js';
 import { trainCommand } from './train-command.js';
-import { appVersion } from './version.js';
+import { appVersion } from '../platform/app-version.js';
 
 const USAGE = `Usage: layerbench <command> [options]
 

@@ -10,7 +10,8 @@ import type { EngineBackend } from '../engine/tf-types.js';
 import { resumeRun } from '../runs/resume-run.js';
 import { RunError, type RunContext, type RunOutcome } from '../runs/run-training.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { kerasPrinter, terminalSink } from './progress.js';
+import { kerasPrinter } from '../../common/keras-printer.js';
+import { terminalSink } from './progress.js';
 
 export async function engineBackend(): Promise<EngineBackend> {
   const b = await loadBackend();

@@ -5,7 +5,7 @@ import { summarize } from '../../common/summarize.js';
 import { DEFAULT_EARLY_STOPPING, type ExperimentSpec } from '../../common/spec.js';
 import { DatasetError } from '../data/dataset.js';
 import { loadDataset } from '../data/registry.js';
-import { MODEL_JSON } from '../engine/save.js';
+import { MODEL_JSON } from '../../common/model-files.js';
 import { progressBar } from './dataset-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { loadExperiment } from './load-spec.js';

@@ -5,9 +5,22 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ImageSet } from './dataset.js';
-import { decodeImage, type DecodeTarget } from './image-decode.js';
-import type { Probed, ProgressFn } from './image-folder.js';
+import type { ImageFileEntry } from './folder-scan.js';
+import { decodeImage, type DecodeTarget, type ImageProbe } from './image-decode.js';
 import type { SkipLog } from './skip-log.js';
+
+/** Progress of a folder import, per phase. */
+export type ProgressFn = (done: number, total: number, phase: 'reading headers' | 'decoding') => void;
+
+/** A file whose header was read and accepted, waiting for its decode. */
+export interface Probed {
+  entry: ImageFileEntry;
+  probe: ImageProbe;
+  /** Position in the scanned file list: training files first, then test files. */
+  index: number;
+  /** The file's bytes, kept from the header pass while they fit KEEP_READ_BYTES, so it is read once. */
+  bytes?: Buffer;
+}
 
 export async function forEachPool<T>(
   items: T[],

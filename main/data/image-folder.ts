@@ -9,12 +9,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetError, type Dataset, type ImageSet } from './dataset.js';
 import { cacheKey, readCachedDataset, writeCachedDataset } from './dataset-cache.js';
-import { scanImageFolder, type ImageFileEntry, type ScannedFolder } from './folder-scan.js';
+import { scanImageFolder, type ScannedFolder } from './folder-scan.js';
 import { probeImage, RESIZE_MODES, type DecodeTarget, type ImageProbe, type ResizeMode } from './image-decode.js';
-import { decodeSets, forEachPool } from './decode-sets.js';
+import { decodeSets, forEachPool, type Probed, type ProgressFn } from './decode-sets.js';
 import { SkipLog } from './skip-log.js';
-
-export type ProgressFn = (done: number, total: number, phase: 'reading headers' | 'decoding') => void;
 
 export interface FolderOptions {
   /** [height, width]; default: the most common size among the images. */
@@ -55,15 +53,6 @@ async function findLayout(root: string): Promise<{ train: string; test?: string 
   const test = path.join(root, 'test');
   if ((await isDir(train)) && (await isDir(test))) return { train, test };
   return { train: root };
-}
-
-export interface Probed {
-  entry: ImageFileEntry;
-  probe: ImageProbe;
-  /** Position in the scanned file list: training files first, then test files. */
-  index: number;
-  /** The file's bytes, kept from the header pass while they fit KEEP_READ_BYTES, so it is read once. */
-  bytes?: Buffer;
 }
 
 const KEEP_READ_BYTES = 256 * 1024 * 1024;

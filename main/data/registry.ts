@@ -9,7 +9,8 @@ import { loadBundledMnist } from './bundled.js';
 import { CIFAR10, cifar100, loadCifar } from './cifar.js';
 import { DatasetError, type Dataset } from './dataset.js';
 import { loadIdxDataset } from './idx-dataset.js';
-import { loadImageFolder, type ProgressFn } from './image-folder.js';
+import type { ProgressFn } from './decode-sets.js';
+import { loadImageFolder } from './image-folder.js';
 import { parseFolderOptions } from './ref-options.js';
 
 export interface LoadOptions {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as ElectronNs from 'electron';
 import type { EventName, Events } from '../../common/contract.js';
-import { appVersion } from '../cli/version.js';
+import { appVersion } from '../platform/app-version.js';
 import { TrainingHost } from '../host/training-host.js';
 import type { Launcher } from '../host/launcher.js';
 import { defaultDataDir } from '../service/data-dir.js';

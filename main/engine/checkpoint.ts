@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { EpochRecord } from '../../common/training-events.js';
 import { nodeDurableFs, type DurableFs } from './durable-fs.js';
 import type { BestState } from './early-stopping.js';
-import { loadModelFromDir, MODEL_JSON, recoverInterruptedSave, saveModelAtomic } from './save.js';
+import { MODEL_JSON } from '../../common/model-files.js';
+import { loadModelFromDir, recoverInterruptedSave, saveModelAtomic } from './save.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
 
 export const CHECKPOINT_FILES = { state: 'state.json', optimizerSpecs: 'optimizer.json', optimizerData: 'optimizer.bin' } as const;

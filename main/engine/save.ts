@@ -10,9 +10,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { nodeDurableFs, type DurableFs } from './durable-fs.js';
 import type { LayersModel, TF } from './tf-types.js';
-
-export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+import { MODEL_JSON, WEIGHTS_BIN } from '../../common/model-files.js';
 
 export class SaveError extends Error {
   constructor(

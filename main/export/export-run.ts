@@ -12,10 +12,11 @@ import { kerasNameProblem } from './keras-config.js';
 import { writeKerasH5 } from './keras-h5.js';
 import { writeKerasV3 } from './keras-v3.js';
 import { readModelFolder, type ModelFolder } from './model-folder.js';
-import { KerasImportError } from './spec-from-keras.js';
+import { KerasImportError } from './keras-model-config.js';
 import { WeightsError } from './weights.js';
 import { pythonTrainingScript, type ScriptDataset } from './python-script.js';
 import { writeTfjsFolder } from './tfjs-export.js';
+import { MODEL_JSON } from '../../common/model-files.js';
 
 export class ExportError extends Error {
   constructor(
@@ -62,8 +63,8 @@ interface RunDataset {
 export async function locateModel(source: string): Promise<{ modelDir: string; dataset?: ScriptDataset }> {
   const dir = path.resolve(source);
   let modelDir: string;
-  if (await exists(path.join(dir, 'model', 'model.json'))) modelDir = path.join(dir, 'model');
-  else if (await exists(path.join(dir, 'model.json'))) modelDir = dir;
+  if (await exists(path.join(dir, 'model', MODEL_JSON))) modelDir = path.join(dir, 'model');
+  else if (await exists(path.join(dir, MODEL_JSON))) modelDir = dir;
   else throw new ExportError(`${dir} is neither a run folder (with model/model.json) nor a model folder (with model.json)`, dir);
   const runJson = path.join(path.dirname(modelDir), 'run.json');
   if (!(await exists(runJson))) return { modelDir };

@@ -2,7 +2,7 @@
  * A Keras functional model is importable when it is a single chain: one input, each layer fed by exactly the
  * layer before it. Then it is the same model as a Sequential one, and its layers in file order are the chain.
  */
-import { KerasImportError, type KerasLayerConfig } from './spec-from-keras.js';
+import { KerasImportError, type KerasLayerConfig } from './keras-model-config.js';
 
 /**
  * Names of the layers feeding a layer. Keras 3 writes `keras_history: [name, node, tensor]` inside each

@@ -9,7 +9,8 @@ import type { ModelSpec } from '../../common/spec.js';
 import { tempSibling } from './atomic-file.js';
 import { isH5Group, readFloat32, readStringAttr, readStringList, withH5, type H5File } from './h5.js';
 import { readModelFolder } from './model-folder.js';
-import { KerasImportError, specFromKerasConfig, type KerasConfig, type KerasSpec } from './spec-from-keras.js';
+import { KerasImportError, type KerasConfig } from './keras-model-config.js';
+import { specFromKerasConfig, type KerasSpec } from './spec-from-keras.js';
 import { layerNames } from '../../common/summarize.js';
 import type { ModelWeights, WeightArray } from './weights.js';
 

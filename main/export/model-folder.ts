@@ -7,8 +7,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatIssues, validateExperiment } from '../../common/schema.js';
 import type { ExperimentSpec, ModelSpec } from '../../common/spec.js';
-import { specFromKerasConfig, type KerasConfig } from './spec-from-keras.js';
+import type { KerasConfig } from './keras-model-config.js';
+import { specFromKerasConfig } from './spec-from-keras.js';
 import { WeightsError, type ModelWeights } from './weights.js';
+import { EXPERIMENT_JSON, MODEL_JSON } from '../../common/model-files.js';
 
 export interface ModelFolder {
   dir: string;
@@ -95,12 +97,12 @@ export async function readTfjsWeights(dir: string, json: ModelJson, jsonFile: st
 
 /** Reads `dir/model.json` (a model folder). The spec comes from experiment.json where Layerbench wrote one. */
 export async function readModelFolder(dir: string): Promise<ModelFolder> {
-  const jsonFile = path.join(dir, 'model.json');
+  const jsonFile = path.join(dir, MODEL_JSON);
   const json = (await readJson(jsonFile)) as ModelJson;
   if (!json || typeof json !== 'object' || !json.modelTopology)
     throw new WeightsError(`${jsonFile} is not a TensorFlow.js layers model (no modelTopology)`, jsonFile);
   const weights = await readTfjsWeights(dir, json, jsonFile);
-  const experimentFile = path.join(dir, 'experiment.json');
+  const experimentFile = path.join(dir, EXPERIMENT_JSON);
   const rawExperiment = await optionalJson(experimentFile);
   let experiment: ExperimentSpec | undefined;
   let spec: ModelSpec;

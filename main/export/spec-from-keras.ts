@@ -14,29 +14,8 @@ import {
   LAYER_DEFAULTS,
 } from '../../common/spec.js';
 import { linearLayerOrder } from './functional-order.js';
+import { KerasImportError, type KerasConfig, type KerasLayerConfig } from './keras-model-config.js';
 import { kerasWeightPaths } from './keras-paths.js';
-
-export interface KerasLayerConfig {
-  class_name: string;
-  config: Record<string, unknown>;
-  name?: string;
-  inbound_nodes?: unknown;
-}
-
-export interface KerasConfig {
-  class_name?: string;
-  config?: { name?: string; layers?: KerasLayerConfig[]; input_layers?: unknown; output_layers?: unknown } | KerasLayerConfig[];
-}
-
-export class KerasImportError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-    this.name = 'KerasImportError';
-  }
-}
 
 export interface KerasSpec {
   spec: ModelSpec;

@@ -10,12 +10,13 @@ import { DEFAULT_TRAINING } from '../../common/spec.js';
 import { decodeImageFile, ImageDecodeError, predictPixels } from '../engine/predict.js';
 import { SaveError } from '../engine/save.js';
 import type { EngineBackend } from '../engine/tf-types.js';
-import { importModel } from '../export/import-model.js';
-import { KerasImportError } from '../export/spec-from-keras.js';
+import { importModel } from '../runs/import-model.js';
+import { KerasImportError } from '../export/keras-model-config.js';
 import { WeightsError } from '../export/weights.js';
 import { loadRunModel } from '../runs/evaluate-run.js';
 import { RunError } from '../runs/run-error.js';
-import type { ToolJob, ToolOutput } from '../service/types.js';
+import type { ToolJob, ToolOutput } from './protocol.js';
+import { IMPORT_INFO_JSON } from '../../common/model-files.js';
 
 export class ToolFailure extends Error {
   constructor(
@@ -26,9 +27,6 @@ export class ToolFailure extends Error {
     this.name = 'ToolFailure';
   }
 }
-
-/** Beside the imported model: where it came from, for the run that later starts from its weights. */
-export const IMPORT_INFO_FILE = 'import.json';
 
 async function importJob(engine: EngineBackend, job: Extract<ToolJob, { mode: 'import' }>): Promise<ToolOutput> {
   let result;
@@ -50,7 +48,7 @@ async function importJob(engine: EngineBackend, job: Extract<ToolJob, { mode: 'i
     );
   }
   const info = { source: job.source, importedAt: new Date().toISOString(), warnings };
-  await writeFile(path.join(result.dir, IMPORT_INFO_FILE), JSON.stringify(info, null, 2) + '\n');
+  await writeFile(path.join(result.dir, IMPORT_INFO_JSON), JSON.stringify(info, null, 2) + '\n');
   return { mode: 'import', experiment: result.experiment, warnings };
 }
 

@@ -3,7 +3,7 @@
  * Result: the job's answer, its failure with the contract's code, or why the process went away without one.
  */
 import { fail, ok, type Result } from '../../common/contract.js';
-import type { ToolJob, ToolOutput } from '../service/types.js';
+import type { ToolJob, ToolOutput } from './protocol.js';
 import type { ChildHandle } from './launcher.js';
 import { isProcessMessage } from './protocol.js';
 

@@ -10,11 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { fail, ok, type Events, type Result, type RunId } from '../../common/contract.js';
 import type { BackendInfo, EpochRecord, RunStatus } from '../../common/training-events.js';
 import { RUN_FILES, type RunInfo } from '../runs/run-folder.js';
-import type { Emit, ToolJob, ToolOutput, TrainingHostLike, TrainingJob } from '../service/types.js';
 import { EventThrottle } from './event-throttle.js';
 import { classifyExit } from './exit-reason.js';
 import { nodeLauncher, type ChildHandle, type Launcher } from './launcher.js';
-import { isProcessMessage } from './protocol.js';
+import { isProcessMessage, type Emit, type ToolJob, type ToolOutput, type TrainingHostLike, type TrainingJob } from './protocol.js';
 import { runInChild } from './tool-runner.js';
 
 export interface TrainingHostOptions {

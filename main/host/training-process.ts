@@ -14,9 +14,7 @@ import { evaluateRun } from '../runs/evaluate-run.js';
 import { resumeRun } from '../runs/resume-run.js';
 import { RunError } from '../runs/run-error.js';
 import { startRun, type RunContext } from '../runs/run-training.js';
-import type { TrainingJob } from '../service/types.js';
-import type { ToolJob } from '../service/types.js';
-import type { HostMessage, ProcessMessage } from './protocol.js';
+import type { HostMessage, ProcessMessage, ToolJob, TrainingJob } from './protocol.js';
 import { runToolJob, ToolFailure } from './tool-jobs.js';
 
 interface ParentPort {

@@ -11,6 +11,7 @@ import type { EpochRecord } from '../../common/training-events.js';
 import { parseEpochLog, type StoreProblem } from './epoch-log.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
+import { MODEL_JSON } from '../../common/model-files.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
 export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
@@ -105,7 +106,7 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
   const state: RunState = info ? stateOf(info, dir) : 'unreadable';
   const planned = info?.experiment?.training?.epochs;
   const done = log.history.length;
-  const hasModel = (await exists(path.join(dir, RUN_FILES.model, 'model.json'))) || (await exists(path.join(dir, `${RUN_FILES.model}.previous`, 'model.json')));
+  const hasModel = (await exists(path.join(dir, RUN_FILES.model, MODEL_JSON))) || (await exists(path.join(dir, `${RUN_FILES.model}.previous`, MODEL_JSON)));
   const listing: OpenedRun = {
     id: path.basename(dir),
     dir,

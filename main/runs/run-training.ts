@@ -17,12 +17,13 @@ import { weightsFromFolder } from '../engine/initial-weights.js';
 import { saveModelAtomic } from '../engine/save.js';
 import type { EngineBackend } from '../engine/tf-types.js';
 import { train } from '../engine/train.js';
-import { kerasPrinter } from '../cli/progress.js';
-import { appVersion } from '../cli/version.js';
+import { kerasPrinter } from '../../common/keras-printer.js';
+import { appVersion } from '../platform/app-version.js';
 import { datasetHash } from './dataset-identity.js';
 import { evaluateRun, type RunEvaluation } from './evaluate-run.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, RunFolder, type AppendLine, type RunInfo } from './run-folder.js';
+import { EXPERIMENT_JSON } from '../../common/model-files.js';
 
 export interface RunContext {
   backend: EngineBackend;
@@ -133,7 +134,7 @@ export async function trainInFolder(
     else if (result.status === 'failed' && result.history.length === 0) modelNote = 'no epoch was completed, so there is no trained model to save';
     else {
       await saveModelAtomic(tf, result.model, folder.modelDir, {
-        'experiment.json': JSON.stringify(experiment, null, 2),
+        [EXPERIMENT_JSON]: JSON.stringify(experiment, null, 2),
         'history.json': JSON.stringify(result.history, null, 2),
         'classes.json': JSON.stringify(dataset.classNames),
       }, folder.fs);

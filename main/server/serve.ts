@@ -3,7 +3,7 @@
  * child_process.fork, reached from a browser over the loopback WebSocket transport.
  */
 import type { EventName, Events } from '../../common/contract.js';
-import { appVersion } from '../cli/version.js';
+import { appVersion } from '../platform/app-version.js';
 import type { Launcher } from '../host/launcher.js';
 import { TrainingHost } from '../host/training-host.js';
 import { defaultDataDir } from '../service/data-dir.js';

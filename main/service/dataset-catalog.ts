@@ -10,7 +10,7 @@ import type { DatasetInfo, DatasetKind, DatasetSample, Events } from '../../comm
 import { mulberry32 } from '../../common/random.js';
 import type { Dataset } from '../data/dataset.js';
 import { BUNDLED_DATASETS, loadDataset } from '../data/registry.js';
-import type { Emit } from './types.js';
+import type { Emit } from '../host/protocol.js';
 
 export type DatasetLoad = (
   ref: string,

@@ -12,7 +12,8 @@ import type { DataLayout } from './data-dir.js';
 import type { Handlers } from './handler-types.js';
 import { describeSource, newImportId } from './imports.js';
 import type { RunsStore } from './runs-store.js';
-import type { ServiceDeps, ToolOutput } from './types.js';
+import type { ToolOutput } from '../host/protocol.js';
+import type { ServiceDeps } from './types.js';
 import { withStagedFiles } from './upload-staging.js';
 
 const MODEL_FILTERS = [{ name: 'Keras or TensorFlow.js model', extensions: ['keras', 'h5', 'hdf5', 'json'] }];

@@ -10,7 +10,8 @@ import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
 import type { Handlers } from './handler-types.js';
 import { readImport, weightsMismatch } from './imports.js';
 import type { RunsStore } from './runs-store.js';
-import type { ServiceDeps, TrainingJob } from './types.js';
+import type { TrainingJob } from '../host/protocol.js';
+import type { ServiceDeps } from './types.js';
 
 async function exists(p: string): Promise<boolean> {
   try {

@@ -10,8 +10,7 @@ import { RUN_ID_PATTERN } from '../../common/contract.js';
 import { validateExperiment } from '../../common/schema.js';
 import type { ExperimentSpec, ModelSpec } from '../../common/spec.js';
 import { summarize } from '../../common/summarize.js';
-import { MODEL_JSON } from '../engine/save.js';
-import { IMPORT_INFO_FILE } from '../host/tool-jobs.js';
+import { EXPERIMENT_JSON, IMPORT_INFO_JSON, MODEL_JSON } from '../../common/model-files.js';
 import { newRunId } from './data-dir.js';
 
 async function exists(p: string): Promise<boolean> {
@@ -50,7 +49,7 @@ export async function readImport(importsDir: string, importId: string): Promise<
   if (!(await exists(path.join(dir, MODEL_JSON)))) return null;
   let experiment: ExperimentSpec;
   try {
-    const checked = validateExperiment(JSON.parse(await readFile(path.join(dir, 'experiment.json'), 'utf8')));
+    const checked = validateExperiment(JSON.parse(await readFile(path.join(dir, EXPERIMENT_JSON), 'utf8')));
     if (!checked.ok) return null;
     experiment = checked.value;
   } catch {
@@ -58,7 +57,7 @@ export async function readImport(importsDir: string, importId: string): Promise<
   }
   let source: string | undefined;
   try {
-    source = (JSON.parse(await readFile(path.join(dir, IMPORT_INFO_FILE), 'utf8')) as { source?: string }).source;
+    source = (JSON.parse(await readFile(path.join(dir, IMPORT_INFO_JSON), 'utf8')) as { source?: string }).source;
   } catch {
     // import.json is a courtesy for the run record; the weights do not depend on it
   }

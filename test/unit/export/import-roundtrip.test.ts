@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend, LayersModel, Tensor } from '../../../main/engine/tf-types.js';
 import { exportModel } from '../../../main/export/export-run.js';
-import { importModel } from '../../../main/export/import-model.js';
+import { importModel } from '../../../main/runs/import-model.js';
 import { specFromKerasConfig } from '../../../main/export/spec-from-keras.js';
 import { testBackend } from '../helpers/backend.js';
 import { experimentOf, seededInput, seededModel, VECTOR_MODEL, writeRunFolder } from './models.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateExperiment } from '../../../common/schema.js';
 import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
-import { importModel } from '../../../main/export/import-model.js';
+import { importModel } from '../../../main/runs/import-model.js';
 import { testBackend } from '../helpers/backend.js';
 import { maxAbsDiff, needsPython, python, runPython } from './python-env.js';
 

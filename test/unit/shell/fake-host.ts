@@ -1,7 +1,7 @@
 /** A training host that records what the service asks of it, for service tests that need no process. */
 import { existsSync } from 'node:fs';
 import { fail, ok, type Result } from '../../../common/contract.js';
-import type { ToolJob, ToolOutput, TrainingHostLike, TrainingJob } from '../../../main/service/types.js';
+import type { ToolJob, ToolOutput, TrainingHostLike, TrainingJob } from '../../../main/host/protocol.js';
 
 export class FakeHost implements TrainingHostLike {
   readonly started: TrainingJob[] = [];

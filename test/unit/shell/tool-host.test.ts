@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TrainingHost } from '../../../main/host/training-host.js';
-import type { ToolJob } from '../../../main/service/types.js';
+import type { ToolJob } from '../../../main/host/protocol.js';
 import { writeFixtureProcess } from './fixture-process.js';
 
 let entry: string;

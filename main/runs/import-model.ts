@@ -9,11 +9,12 @@ import type { ExperimentSpec } from '../../common/spec.js';
 import { buildModel, ModelBuildError } from '../engine/build-model.js';
 import { saveModelAtomic } from '../engine/save.js';
 import type { LayersModel, TF } from '../engine/tf-types.js';
-import { readForeignModel } from './keras-read.js';
-import { KerasImportError } from './spec-from-keras.js';
-import { trainingFromKeras } from './training-from-keras.js';
-import { orderedLayerWeights, type ModelWeights } from './weights.js';
+import { readForeignModel } from '../export/keras-read.js';
+import { KerasImportError } from '../export/keras-model-config.js';
+import { trainingFromKeras } from '../export/training-from-keras.js';
+import { orderedLayerWeights, type ModelWeights } from '../export/weights.js';
 import type { ModelSpec } from '../../common/spec.js';
+import { EXPERIMENT_JSON, MODEL_JSON, WEIGHTS_BIN } from '../../common/model-files.js';
 
 /** Builds the engine's model for `spec` and loads `weights` into it. The caller disposes of the model. */
 export function buildWithWeights(tf: TF, spec: ModelSpec, weights: ModelWeights, file: string): LayersModel {
@@ -58,9 +59,9 @@ export async function importModel(tf: TF, file: string, outDir: string): Promise
   const model = buildWithWeights(tf, experiment.model, read.weights, file);
   const dir = path.resolve(outDir);
   try {
-    await saveModelAtomic(tf, model, dir, { 'experiment.json': JSON.stringify(experiment, null, 2) });
+    await saveModelAtomic(tf, model, dir, { [EXPERIMENT_JSON]: JSON.stringify(experiment, null, 2) });
   } finally {
     model.dispose();
   }
-  return { dir, experiment, files: ['experiment.json', 'model.json', 'weights.bin'] };
+  return { dir, experiment, files: [EXPERIMENT_JSON, MODEL_JSON, WEIGHTS_BIN] };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** The version in package.json, found from the sources (main/cli) or the build (dist/main/cli). */
+/** The version in package.json, found from the sources (main/platform) or the build (dist/main/platform). */
 export function appVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
