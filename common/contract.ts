@@ -15,6 +15,7 @@ import type { SpecIssue } from './schema.js';
 import type { ExperimentSpec, ModelSpec } from './spec.js';
 import type { ModelSummary } from './summarize.js';
 import type { BackendInfo, EpochRecord, RunStatus, TrainingEvent } from './training-events.js';
+import type { RunFailureRecord } from './run-failures.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Results
@@ -89,7 +90,7 @@ export interface RunSummary {
   backend?: BackendInfo;
   durationMs?: number;
   hasModel: boolean;
-  error?: { code: string; message: string };
+  error?: RunFailureRecord;
   /** Interrupted (crashed), stopped or failed with epochs left: `training:resume` continues it. */
   resumable: boolean;
   /** Best value of the monitored metric so far (checkpoint-best / early stopping). */

@@ -2,6 +2,7 @@
  * What a training run reports, as plain data: the CLI prints it as Keras-style logs, the desktop shell
  * forwards it over IPC, the UI charts it.
  */
+import type { RunFailureRecord } from './run-failures.js';
 
 export interface EpochMetrics {
   loss: number;
@@ -63,7 +64,7 @@ export type TrainingEvent =
       status: RunStatus;
       history: EpochRecord[];
       durationMs: number;
-      error?: { code: string; message: string };
+      error?: RunFailureRecord;
     };
 
 export type TrainingEventType = TrainingEvent['type'];

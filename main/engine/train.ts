@@ -19,6 +19,7 @@ import type { EngineBackend, LayersModel } from './tf-types.js';
 import { evaluateSubset } from './validate.js';
 import { makeForward, type Forward } from './graph/forward.js';
 import { makeTrainStep, type TrainStep } from './graph/graph-step.js';
+import { isOutOfMemoryText, isRunFailureCode, type RunFailureCode, type RunFailureRecord } from '../../common/run-failures.js';
 
 export interface TrainOptions {
   backend: EngineBackend;
@@ -48,7 +49,7 @@ export interface TrainResult {
   history: EpochRecord[];
   split: SplitRecord;
   durationMs: number;
-  error?: { code: string; message: string };
+  error?: RunFailureRecord;
   /** The trained model (absent when it could not be built). Call dispose() when done with it. */
   model?: LayersModel;
   /** The best epoch by the monitored metric (also in every checkpoint, so it survives a resume). */
@@ -60,7 +61,7 @@ export interface TrainResult {
 
 export class TrainingError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: RunFailureCode,
     message: string,
   ) {
     super(message);
@@ -68,14 +69,14 @@ export class TrainingError extends Error {
   }
 }
 
-function errorInfo(e: unknown): { code: string; message: string } {
+function errorInfo(e: unknown): RunFailureRecord {
   if (e instanceof TrainingError) return { code: e.code, message: e.message };
   if (e instanceof ModelBuildError) return { code: 'INVALID_MODEL', message: e.message };
   const message = e instanceof Error ? e.message : String(e);
   // Checkpoint and run-store failures carry a code of their own (ENOSPC, EIO, MONITOR_UNAVAILABLE ...).
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Z][A-Z_]+$/.test(code)) return { code, message };
-  if (/out of memory|OOM|Array buffer allocation failed|Invalid array length/i.test(message)) {
+  if (typeof code === 'string' && isRunFailureCode(code)) return { code, message };
+  if (isOutOfMemoryText(message)) {
     return { code: 'OUT_OF_MEMORY', message: `out of memory: ${message}; try a smaller batch size or model` };
   }
   return { code: 'TRAINING_FAILED', message };
@@ -102,7 +103,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let forward: Forward | undefined;
   let stoppedEarly: EarlyStop | undefined;
   let status: RunStatus = 'finished';
-  let error: { code: string; message: string } | undefined;
+  let error: RunFailureRecord | undefined;
   const dispose = () => {
     model?.dispose();
     optimizer?.dispose();

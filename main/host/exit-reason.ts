@@ -1,10 +1,13 @@
 /** Why a training process went away, in words a user can act on. */
 import type { Events, ExitReason, RunState } from '../../common/contract.js';
 import type { RunStatus } from '../../common/training-events.js';
+import { failureKind, isOutOfMemoryText } from '../../common/run-failures.js';
 
 export interface ExitFacts {
   code: number | null;
   signal: string | null;
+  /** Electron's `child-process-gone` reason ('oom', 'killed', 'crashed', …); null outside Electron. */
+  gone: string | null;
   /** The status of the run's `end` event, when the process reported one. */
   ended: RunStatus | null;
   stopRequested: boolean;
@@ -16,8 +19,6 @@ export interface ExitFacts {
   fatal: { code: string; message: string } | null;
   epochsDone: number;
 }
-
-const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit|Allocation failed|out of memory|std::bad_alloc/i;
 
 export function classifyExit(f: ExitFacts): Omit<Events['training:exit'], 'runId'> {
   const base = { code: f.code, signal: f.signal, epochsDone: f.epochsDone };
@@ -34,10 +35,10 @@ export function classifyExit(f: ExitFacts): Omit<Events['training:exit'], 'runId
     };
   }
   if (f.fatal) {
-    const status: RunState = f.fatal.code === 'OUT_OF_MEMORY' ? 'crashed' : 'failed';
-    return { ...base, reason: f.fatal.code === 'OUT_OF_MEMORY' ? 'oom' : 'crashed', status, message: f.fatal.message };
+    const memory = failureKind(f.fatal.code) === 'memory';
+    return { ...base, reason: memory ? 'oom' : 'crashed', status: memory ? 'crashed' : 'failed', message: f.fatal.message };
   }
-  if (HEAP_OOM.test(f.stderrTail)) {
+  if (f.gone === 'oom' || isOutOfMemoryText(f.stderrTail)) {
     return {
       ...base,
       reason: 'oom',
@@ -45,12 +46,12 @@ export function classifyExit(f: ExitFacts): Omit<Events['training:exit'], 'runId
       message: `the training process ran out of memory${after}; try a smaller batch size or model. Completed epochs are kept.`,
     };
   }
-  if (f.signal === 'SIGKILL' && !f.stopRequested) {
+  if ((f.signal === 'SIGKILL' || f.gone === 'killed') && !f.stopRequested) {
     return {
       ...base,
       reason: 'oom',
       status: 'crashed',
-      message: `the training process was killed (SIGKILL)${after}, most often by the system when memory runs out, else by another program; if memory, try a smaller batch size or model. Completed epochs are kept and the run can be resumed.`,
+      message: `the training process was killed${f.signal ? ` (${f.signal})` : ''}${after}, most often by the system when memory runs out, else by another program; if memory, try a smaller batch size or model. Completed epochs are kept and the run can be resumed.`,
     };
   }
   const how = f.signal ? `was ended by signal ${f.signal}` : `exited with code ${f.code}`;

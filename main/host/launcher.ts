@@ -10,11 +10,16 @@ export interface ChildHandle {
   readonly pid: number | undefined;
   postMessage(message: HostMessage): void;
   onMessage(listener: (message: unknown) => void): void;
-  /** Called once, when the process is gone (signal is null where the platform does not report one). */
-  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /**
+   * Called once, when the process is gone. `signal` is null where the platform does not report one; `gone` is
+   * Electron's `child-process-gone` reason ('oom', 'crashed', 'killed', …), null where there is none.
+   */
+  onExit(listener: ExitListener): void;
   onStderr(listener: (text: string) => void): void;
   kill(): void;
 }
+
+export type ExitListener = (code: number | null, signal: string | null, gone: string | null) => void;
 
 export type Launcher = (entry: string) => ChildHandle;
 
@@ -22,11 +27,11 @@ export function nodeLauncher(execArgv: string[] = []): Launcher {
   return (entry) => {
     const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'advanced', execArgv });
     let exited = false;
-    const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+    const exitListeners: ExitListener[] = [];
     const finish = (code: number | null, signal: string | null) => {
       if (exited) return;
       exited = true;
-      for (const l of exitListeners) l(code, signal);
+      for (const l of exitListeners) l(code, signal, null);
     };
     child.on('exit', (code, signal) => finish(code, signal));
     child.on('error', () => finish(child.exitCode ?? 1, null));

@@ -6,13 +6,21 @@ import { fail, ok, type Result } from '../../common/contract.js';
 import type { ToolJob, ToolOutput } from './protocol.js';
 import type { ChildHandle } from './launcher.js';
 import { isProcessMessage } from './protocol.js';
+import { isOutOfMemoryText } from '../../common/run-failures.js';
 
-const HEAP_OOM = /JavaScript heap out of memory|Reached heap limit|Allocation failed|out of memory|std::bad_alloc/i;
+export interface ToolExit {
+  code: number | null;
+  signal: string | null;
+  /** Electron's `child-process-gone` reason, null outside Electron. */
+  gone: string | null;
+  stderrTail: string;
+  timedOut: boolean;
+}
 
-export function describeToolExit(job: ToolJob, code: number | null, signal: string | null, stderrTail: string, timedOut: boolean): string {
+export function describeToolExit(job: ToolJob, { code, signal, gone, stderrTail, timedOut }: ToolExit): string {
   const what = job.mode === 'import' ? 'importing the model' : 'classifying the images';
   if (timedOut) return `${what} took too long and was ended`;
-  if (HEAP_OOM.test(stderrTail) || signal === 'SIGKILL') return `${what} ran out of memory`;
+  if (gone === 'oom' || isOutOfMemoryText(stderrTail) || signal === 'SIGKILL' || gone === 'killed') return `${what} ran out of memory`;
   const how = signal ? `was ended by signal ${signal}` : `exited with code ${code}`;
   const last = stderrTail.trim().split('\n').at(-1)?.slice(0, 500);
   return `the process ${what} ${how} without an answer${last ? `: ${last}` : ''}`;
@@ -34,9 +42,9 @@ export function runInChild(child: ChildHandle, job: ToolJob, timeoutMs: number):
       if (message.type === 'toolResult') answer = ok(message.output);
       else if (message.type === 'toolFailed') answer = fail(message.code, message.message);
     });
-    child.onExit((code, signal) => {
+    child.onExit((code, signal, gone) => {
       clearTimeout(timer);
-      resolve(answer ?? fail('INTERNAL', describeToolExit(job, code, signal, stderr, timedOut)));
+      resolve(answer ?? fail('INTERNAL', describeToolExit(job, { code, signal, gone, stderrTail: stderr, timedOut })));
     });
     child.postMessage({ type: 'tool', job });
   });

@@ -7,7 +7,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fail, ok, type Events, type Result, type RunId } from '../../common/contract.js';
+import { fail, ok, type Events, type ExitReason, type Result, type RunId } from '../../common/contract.js';
 import type { BackendInfo, EpochRecord, RunStatus } from '../../common/training-events.js';
 import { RUN_FILES, type RunInfo } from '../runs/run-folder.js';
 import { EventThrottle } from './event-throttle.js';
@@ -15,6 +15,7 @@ import { classifyExit } from './exit-reason.js';
 import { nodeLauncher, type ChildHandle, type Launcher } from './launcher.js';
 import { isProcessMessage, type Emit, type ToolJob, type ToolOutput, type TrainingHostLike, type TrainingJob } from './protocol.js';
 import { runInChild } from './tool-runner.js';
+import { exitFailureCode } from '../../common/run-failures.js';
 
 export interface TrainingHostOptions {
   emit: Emit;
@@ -103,7 +104,7 @@ export class TrainingHost implements TrainingHostLike {
     this.exits.set(job.runId, new Promise<ExitOutcome>((resolve) => (exited = resolve)));
     child.onStderr((text) => (run.stderrTail = (run.stderrTail + text).slice(-8192)));
     child.onMessage((message) => this.onMessage(run, message));
-    child.onExit((code, signal) => void this.onExit(run, code, signal).then(exited));
+    child.onExit((code, signal, gone) => void this.onExit(run, code, signal, gone).then(exited));
     child.postMessage({ type: 'train', job });
     return ok({ runId: job.runId });
   }
@@ -204,7 +205,7 @@ export class TrainingHost implements TrainingHostLike {
     }
   }
 
-  private async onExit(run: ActiveRun, code: number | null, signal: string | null): Promise<ExitOutcome> {
+  private async onExit(run: ActiveRun, code: number | null, signal: string | null, gone: string | null): Promise<ExitOutcome> {
     if (run.killTimer) clearTimeout(run.killTimer);
     run.throttle.flush();
     run.throttle.dispose();
@@ -212,6 +213,7 @@ export class TrainingHost implements TrainingHostLike {
     const outcome = classifyExit({
       code,
       signal,
+      gone,
       ended: run.ended,
       stopRequested: run.stopRequested,
       killedByHost: run.killedByHost,
@@ -229,7 +231,7 @@ export class TrainingHost implements TrainingHostLike {
 }
 
 /** Records in run.json how a run ended when its process could not: epochs.jsonl already holds its history. */
-async function markRunEnded(dir: string, status: string, reason: string, message: string): Promise<void> {
+async function markRunEnded(dir: string, status: string, reason: Exclude<ExitReason, 'ended'>, message: string): Promise<void> {
   const file = path.join(dir, RUN_FILES.info);
   let info: RunInfo;
   try {
@@ -238,7 +240,7 @@ async function markRunEnded(dir: string, status: string, reason: string, message
     return; // the process died before creating the run folder: there is nothing on disk to mark
   }
   if (info.status !== 'running') return;
-  const code = reason === 'oom' ? 'PROCESS_OOM' : reason === 'killed' ? 'PROCESS_KILLED' : 'PROCESS_CRASHED';
+  const code = exitFailureCode(reason);
   const next: RunInfo = {
     ...info,
     status: status === 'stopped' ? 'stopped' : 'failed',

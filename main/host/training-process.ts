@@ -16,6 +16,7 @@ import { RunError } from '../runs/run-error.js';
 import { startRun, type RunContext } from '../runs/run-training.js';
 import type { HostMessage, ProcessMessage, ToolJob, TrainingJob } from './protocol.js';
 import { runToolJob, ToolFailure } from './tool-jobs.js';
+import { isOutOfMemoryText } from '../../common/run-failures.js';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -102,7 +103,7 @@ async function tool(job: ToolJob): Promise<void> {
 function failureCode(e: unknown): string {
   if (e instanceof DatasetError) return 'DATASET_ERROR';
   if (e instanceof RunError) return e.code;
-  return /out of memory|allocation failed/i.test(String(e)) ? 'OUT_OF_MEMORY' : 'TRAINING_FAILED';
+  return isOutOfMemoryText(String(e)) ? 'OUT_OF_MEMORY' : 'TRAINING_FAILED';
 }
 
 function exitSoon(code: number): void {

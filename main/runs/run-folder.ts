@@ -18,6 +18,7 @@ import { CheckpointStore } from '../engine/checkpoint.js';
 import { nodeDurableFs, type DurableFs } from '../engine/durable-fs.js';
 import type { BestState } from '../engine/early-stopping.js';
 import type { EarlyStop } from '../engine/epoch-keeper.js';
+import type { RunFailureRecord } from '../../common/run-failures.js';
 
 export interface RunInfo {
   version: 1;
@@ -52,7 +53,7 @@ export interface RunInfo {
   stoppedEarly?: EarlyStop;
   finishedAt?: string;
   durationMs?: number;
-  error?: { code: string; message: string };
+  error?: RunFailureRecord;
 }
 
 export const RUN_FILES = {

@@ -12,6 +12,7 @@ import { parseEpochLog, type StoreProblem } from './epoch-log.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
 import { MODEL_JSON } from '../../common/model-files.js';
+import type { RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
 export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
@@ -36,7 +37,7 @@ export interface RunListing {
   hasModel: boolean;
   /** Interrupted, stopped or failed with epochs left: `resume` can continue it. */
   resumable: boolean;
-  error?: { code: string; message: string };
+  error?: RunFailureRecord;
   problems: StoreProblem[];
 }
 

@@ -24,6 +24,7 @@ import { evaluateRun, type RunEvaluation } from './evaluate-run.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, RunFolder, type AppendLine, type RunInfo } from './run-folder.js';
 import { EXPERIMENT_JSON } from '../../common/model-files.js';
+import type { RunFailureRecord } from '../../common/run-failures.js';
 
 export interface RunContext {
   backend: EngineBackend;
@@ -42,7 +43,7 @@ export interface RunOutcome {
   dir: string;
   status: RunStatus;
   history: EpochRecord[];
-  error?: { code: string; message: string };
+  error?: RunFailureRecord;
   best?: BestState;
   stoppedEarly?: EarlyStop;
   /** The final model was written to model/. */

@@ -12,9 +12,7 @@ import type { EpochRecord } from '../../common/training-events.js';
 import { RUN_FILES } from '../runs/run-folder.js';
 import { parseEpochLog } from '../runs/epoch-log.js';
 import { listRuns, openRun, type RunListing } from '../runs/run-store.js';
-
-/** Error codes the training host writes into run.json when a process dies without recording an end. */
-export const CRASH_CODES = ['PROCESS_CRASHED', 'PROCESS_OOM'] as const;
+import { processDied } from '../../common/run-failures.js';
 
 function stateOf(listing: RunListing, active: boolean): RunState {
   switch (listing.state) {
@@ -25,7 +23,7 @@ function stateOf(listing: RunListing, active: boolean): RunState {
     case 'unreadable':
       return 'failed';
     case 'failed':
-      return listing.error && (CRASH_CODES as readonly string[]).includes(listing.error.code) ? 'crashed' : 'failed';
+      return listing.error && processDied(listing.error.code) ? 'crashed' : 'failed';
     case 'finished':
     case 'stopped':
       return listing.state;

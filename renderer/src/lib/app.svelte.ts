@@ -5,7 +5,8 @@
 import type { Api, AppInfo, DatasetInfo, Events } from '../../../common/contract.js';
 import { DatasetsState } from './datasets.svelte.js';
 import { EditorState } from './editor.svelte.js';
-import { LiveRun, adviceFor } from './live-run.svelte.js';
+import { adviceFor, exitFailureCode } from '../../../common/run-failures.js';
+import { LiveRun } from './live-run.svelte.js';
 import { PredictState } from './predict.svelte.js';
 import { readUploads } from './read-files.js';
 import { RunsState } from './runs.svelte.js';
@@ -204,10 +205,10 @@ export class AppState {
     this.stopping = false;
     if (!this.live.durationMs) this.live.durationMs = performance.now() - this.live.startedAt;
     if (p.reason === 'oom' || p.reason === 'crashed' || (p.reason === 'killed' && this.live.active)) {
-      const code = p.reason === 'oom' ? 'OOM' : p.reason === 'killed' ? 'KILLED' : 'CRASH';
+      const code = exitFailureCode(p.reason);
       this.live.status = p.reason === 'killed' ? 'stopped' : 'failed';
       if (p.reason !== 'killed') {
-        this.live.failure = { code, message: p.message, advice: adviceFor(code, p.message) };
+        this.live.failure = { code, message: p.message, advice: adviceFor(code) };
         this.live.logLines = [...this.live.logLines, `Error: ${p.message}`];
       }
     }

@@ -3,6 +3,7 @@
  * never mutated, so charts receive plain arrays and Svelte only re-renders what a new event changed.
  */
 import { batchLine, epochHeader, epochLine, trainOnLine } from '../../../common/keras-log.js';
+import { adviceFor } from '../../../common/run-failures.js';
 import { fmtClock } from './format.js';
 import type { BackendInfo, EpochRecord, RunStatus, TrainingEvent } from '../../../common/training-events.js';
 
@@ -24,19 +25,6 @@ export interface RunFailure {
   message: string;
   /** What the person can do about it. */
   advice: string;
-}
-
-/** Plain advice for each way a run can fail, keyed by the engine's and the host's error codes. */
-export function adviceFor(code: string, message: string): string {
-  const c = code.toUpperCase();
-  if (c.includes('NAN') || c.includes('DIVERG'))
-    return 'The loss diverged (it grew without bound or became NaN). Lower the learning rate (try 10× smaller), add BatchNormalization, or check the data.';
-  if (c.includes('OOM') || c.includes('MEMORY') || /out of memory/i.test(message))
-    return 'Training ran out of memory. Lower the batch size, use fewer filters or units, or add pooling before Flatten, and start a new run; or Resume continues the run from the last completed epoch with the same settings.';
-  if (c.includes('CRASH') || c.includes('EXIT') || c.includes('SIGNAL'))
-    return 'The training process stopped unexpectedly. The epochs completed so far are kept below; Resume continues the run from the last completed epoch. If it repeats, lower the batch size.';
-  if (c.includes('DATASET')) return 'The dataset could not be read. Check the files named in the message, or import the dataset again.';
-  return 'The epochs completed so far are kept below. Check the settings named in the message and start again.';
 }
 
 export class LiveRun {
@@ -81,7 +69,7 @@ export class LiveRun {
   /** The request itself failed before any event (bad settings, no backend): nothing ran. */
   rejected(code: string, message: string): void {
     this.status = 'failed';
-    this.failure = { code, message, advice: adviceFor(code, message) };
+    this.failure = { code, message, advice: adviceFor(code) };
   }
 
   handle(event: TrainingEvent): void {
@@ -142,7 +130,7 @@ export class LiveRun {
         if (event.history.length > this.epochs.length) this.epochs = event.history;
         this.currentLine = '';
         if (event.error) {
-          this.failure = { ...event.error, advice: adviceFor(event.error.code, event.error.message) };
+          this.failure = { ...event.error, advice: adviceFor(event.error.code) };
           this.logLines = [...this.logLines, `Error: ${event.error.message}`];
         } else if (event.status === 'stopped') {
           this.logLines = [...this.logLines, `Stopped after ${event.history.length} epoch${event.history.length === 1 ? '' : 's'}.`];

@@ -83,9 +83,10 @@ export class FakeSession extends EventEmitter {
 
 export function fakeElectron() {
   const protocolHandlers = new Map<string, (request: { url: string }) => Promise<Response>>();
-  const forks: { entry: string; options: unknown }[] = [];
+  const forks: { entry: string; options: unknown; process: EventEmitter }[] = [];
   const electron = {
-    app: { getPath: (_name: string) => '/nonexistent-user-data' },
+    // An emitter so tests can fire app-level events such as `child-process-gone`.
+    app: Object.assign(new EventEmitter(), { getPath: (_name: string) => '/nonexistent-user-data' }),
     BrowserWindow: FakeBrowserWindow,
     ipcMain: new FakeIpcMain(),
     protocol: {
@@ -99,9 +100,9 @@ export function fakeElectron() {
     // A utilityProcess stand-in backed by a real Node child, so the launcher is exercised end to end.
     utilityProcess: {
       fork(entry: string, _args: string[], options: unknown) {
-        forks.push({ entry, options });
         const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
         const emitter = new EventEmitter() as EventEmitter & Record<string, unknown>;
+        forks.push({ entry, options, process: emitter });
         child.on('message', (m) => emitter.emit('message', m));
         child.on('exit', (code) => emitter.emit('exit', code ?? 1));
         Object.assign(emitter, {

@@ -48,6 +48,7 @@ describe('classifyExit', () => {
   const facts = (f: Partial<ExitFacts>): ExitFacts => ({
     code: 0,
     signal: null,
+    gone: null,
     ended: null,
     stopRequested: false,
     killedByHost: false,
@@ -78,6 +79,10 @@ describe('classifyExit', () => {
       status: 'failed',
       message: 'cifar: truncated file x.bin',
     });
+    // Under Electron the exit has no signal; the cause comes from `child-process-gone`.
+    expect(classifyExit(facts({ code: 1, gone: 'oom' }))).toMatchObject({ reason: 'oom', status: 'crashed' });
+    expect(classifyExit(facts({ code: 1, gone: 'killed' })).message).toMatch(/was killed after epoch 2, most often/);
+    expect(classifyExit(facts({ code: 1, gone: 'crashed' }))).toMatchObject({ reason: 'crashed' });
     expect(classifyExit(facts({ code: null, signal: 'SIGSEGV', epochsDone: 0 })).message).toMatch(
       /signal SIGSEGV before the first epoch ended/,
     );
