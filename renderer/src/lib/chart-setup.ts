@@ -20,12 +20,21 @@ export interface ChartTheme {
 }
 
 export function readTheme(): ChartTheme {
-  const s = getComputedStyle(document.documentElement);
-  return {
-    text: s.getPropertyValue('--text').trim() || '#1d2330',
-    muted: s.getPropertyValue('--muted').trim() || '#5d6677',
-    grid: s.getPropertyValue('--border').trim() || '#dcdfe5',
-  };
+  return { text: resolveColor('--text', '#1d2330'), muted: resolveColor('--muted', '#5d6677'), grid: resolveColor('--border', '#dcdfe5') };
+}
+
+/**
+ * A palette variable as a colour a canvas understands: the variables hold `light-dark(…)`, which only the
+ * browser's style engine resolves, so it is applied to a hidden probe and read back as rgb().
+ */
+export function resolveColor(variable: string, fallback: string): string {
+  const probe = document.createElement('span');
+  probe.style.display = 'none';
+  probe.style.color = `var(${variable})`;
+  document.body.appendChild(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color || fallback;
 }
 
 export { Chart };
