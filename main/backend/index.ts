@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tfjs from '@tensorflow/tfjs';
-import { registerComposedKernels } from './kernels/index.js';
+import { registerComposedKernels } from './fallback-kernels/index.js';
 import { installUtilShims } from './util-shims.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -25,8 +25,8 @@ export interface LoadedBackend {
 }
 
 export { installUtilShims, UTIL_SHIMS } from './util-shims.js';
-export { registerComposedKernels, setBackpropFilterStrategy } from './kernels/index.js';
-export type { BackpropFilterStrategy } from './kernels/index.js';
+export { registerComposedKernels, setBackpropFilterStrategy } from './fallback-kernels/index.js';
+export type { BackpropFilterStrategy } from './fallback-kernels/index.js';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 

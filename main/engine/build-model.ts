@@ -1,9 +1,6 @@
 /** Turns a validated ModelSpec into a compiled tf.LayersModel. */
 import { layerNames, summarize } from '../../common/summarize.js';
 import { pair, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
-import { batchNormalizationLayer } from './fast-batchnorm.js';
-import { shareScalarsAdam } from './native-adam.js';
-import { ensureNativeKernels } from './native-kernels.js';
 import { describeModel } from './graph/forward.js';
 import type { LayersModel, TF } from './tf-types.js';
 
@@ -43,9 +40,8 @@ function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]):
     case 'Dropout':
       return tf.layers.dropout({ ...base, rate: layer.rate });
     case 'BatchNormalization':
-      // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them. On native
-      // TensorFlow the layer trains with the fused kernel (see fast-batchnorm.ts); it saves as the stock layer.
-      return batchNormalizationLayer(tf, {
+      // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them.
+      return tf.layers.batchNormalization({
         ...base,
         momentum: layer.momentum ?? LAYER_DEFAULTS.momentum,
         epsilon: layer.epsilon ?? LAYER_DEFAULTS.epsilon,
@@ -70,8 +66,6 @@ export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): Layers
     const first = summary.errors[0];
     throw new ModelBuildError(summary.errors.map((e) => e.message).join('\n'), first.layerIndex);
   }
-  // Fused training kernels on native TensorFlow (a no-op elsewhere): see native-kernels.ts.
-  ensureNativeKernels(tf);
   const names = layerNames(spec.layers);
   const model = tf.sequential({ name: spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
   spec.layers.forEach((layer, i) => model.add(toLayer(tf, layer, names[i], i === 0 ? [...spec.inputShape] : undefined)));
@@ -82,8 +76,7 @@ export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): Layers
 export function makeOptimizer(tf: TF, settings: TrainingSettings) {
   switch (settings.optimizer) {
     case 'adam':
-      // Keras's epsilon (1e-7) and betas. On native TensorFlow the same Adam with shared constants (native-adam.ts).
-      if (ensureNativeKernels(tf)) return shareScalarsAdam(tf, settings.learningRate, 0.9, 0.999, 1e-7);
+      // Keras's epsilon (1e-7) and betas.
       return tf.train.adam(settings.learningRate, 0.9, 0.999, 1e-7);
     case 'sgd':
       return settings.momentum > 0 ? tf.train.momentum(settings.learningRate, settings.momentum) : tf.train.sgd(settings.learningRate);

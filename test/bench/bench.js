@@ -80,17 +80,14 @@ try {
       log(`training ${variant} batch ${batchSize}: Layerbench`);
       const lb = must(await worker({ kind: 'train', ...job }), `Layerbench ${variant} b${batchSize}`);
       const entry = { variant, batchSize, layerbench: { ...lb, train: summarize(lb.trainSamplesPerSec) }, peers: {} };
-      if (plan.stockRepeats > 0) {
-        // Before/after, in the same run: tfjs's eager trainOnBatch with Layerbench's native kernels (what
-        // the one-graph step replaces), and with tfjs's own kernels (what native-kernels.ts replaces).
-        for (const [key, label, env] of [
-          ['layerbenchEager', 'the eager step', { LAYERBENCH_EAGER_STEP: '1' }],
-          ['layerbenchStock', 'stock tfjs kernels', { LAYERBENCH_STOCK_KERNELS: '1' }],
-        ]) {
-          log(`training ${variant} batch ${batchSize}: Layerbench with ${label}`);
-          const r = must(await worker({ kind: 'train', ...job, repeats: plan.stockRepeats }, env), `${key} ${variant} b${batchSize}`);
-          entry[key] = { ...r, train: summarize(r.trainSamplesPerSec) };
-        }
+      if (plan.eagerRepeats > 0) {
+        // Before/after, in the same run: tfjs's eager trainOnBatch, which the one-graph step replaces.
+        log(`training ${variant} batch ${batchSize}: Layerbench with the eager step`);
+        const r = must(
+          await worker({ kind: 'train', ...job, repeats: plan.eagerRepeats }, { LAYERBENCH_EAGER_STEP: '1' }),
+          `eager step ${variant} b${batchSize}`,
+        );
+        entry.layerbenchEager = { ...r, train: summarize(r.trainSamplesPerSec) };
       }
       // Peers also time inference once per variant, on their batch-32 run.
       const inference =

@@ -9,8 +9,8 @@ export function makePlan({ quick }) {
     // Samples per timed epoch (each repeat is one epoch; one more epoch first, as the warm-up).
     samplesPerRepeat: quick ? 256 : 2048,
     repeats: quick ? 1 : 5,
-    // Layerbench with the eager step and with tfjs's stock kernels too: what graph/ and native-kernels.ts change.
-    stockRepeats: quick ? 1 : 3,
+    // Layerbench with tfjs's eager step too: what the one-graph step (main/engine/graph/) changes.
+    eagerRepeats: quick ? 1 : 3,
     // BatchNormalization / baseline samples/s measured in back-to-back pairs, interleaved in one process.
     bnPairs: { rounds: quick ? 2 : 8, repeats: quick ? 1 : 2 },
     inference: { batchSize: 256, batches: quick ? 1 : 8, repeats: quick ? 1 : 5 },

@@ -37,7 +37,6 @@ export function formatReport(result, peers) {
     'batch',
     'Layerbench',
     'LB eager step',
-    'LB stock kernels',
     ...peers.map((p) => p.label),
     ...peers.map((p) => `LB / ${p.label}`),
     'LB GFLOP/s',
@@ -51,7 +50,6 @@ export function formatReport(result, peers) {
       c.batchSize,
       fmt(lb),
       fmt(c.layerbenchEager?.train),
-      fmt(c.layerbenchStock?.train),
       ...peers.map((p) =>
         c.peers[p.id]?.train ? fmt(c.peers[p.id].train) : c.peers[p.id]?.skipped ? 'skipped' : c.peers[p.id] ? 'failed' : '—',
       ),
@@ -70,11 +68,10 @@ export function formatReport(result, peers) {
       b,
       x(ratio(bn?.layerbench.train, base?.layerbench.train)),
       x(ratio(bn?.layerbenchEager?.train, base?.layerbenchEager?.train)),
-      x(ratio(bn?.layerbenchStock?.train, base?.layerbenchStock?.train)),
       ...peers.map((p) => x(ratio(peerTrain(bn, p.id), peerTrain(base, p.id)))),
     ];
   });
-  out.push(table(['batch', 'Layerbench', 'LB eager step', 'LB stock kernels', ...peers.map((p) => p.label)], bnRows));
+  out.push(table(['batch', 'Layerbench', 'LB eager step', ...peers.map((p) => p.label)], bnRows));
   if (result.bnCost) {
     const paired = Object.entries(result.bnCost).map(
       ([b, r]) => `batch ${b}: ${r.median.toFixed(2)}x (rounds ${r.values.map((v) => v.toFixed(2)).join(' / ')})`,

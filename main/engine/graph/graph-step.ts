@@ -7,8 +7,8 @@
  * `trainOnBatch` (the values agree with tfjs's arithmetic up to rounding; graph-step.test.ts).
  *
  * `makeTrainStep` picks it when the backend is native TensorFlow, and falls back to `trainOnBatch`
- * (with a log line saying why) when it is not, when LAYERBENCH_EAGER_STEP=1 or LAYERBENCH_STOCK_KERNELS=1
- * asks for the eager step, or when TensorFlow rejects the graph.
+ * (with a log line saying why) when it is not, when LAYERBENCH_EAGER_STEP=1 asks for the eager step, or
+ * when TensorFlow rejects the graph.
  */
 import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';

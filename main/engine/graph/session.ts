@@ -64,10 +64,9 @@ export class GraphSession {
 
 /**
  * Whether training and inference should run as TensorFlow graphs: on native TensorFlow, unless
- * LAYERBENCH_EAGER_STEP=1 (or LAYERBENCH_STOCK_KERNELS=1, the benchmark's all-stock baseline) asks for
- * tfjs's eager execution.
+ * LAYERBENCH_EAGER_STEP=1 asks for tfjs's eager execution (the benchmark's before/after).
  */
 export function graphsWanted(tf: TF): boolean {
   if (tf.getBackend() !== 'tensorflow') return false;
-  return process.env.LAYERBENCH_EAGER_STEP !== '1' && process.env.LAYERBENCH_STOCK_KERNELS !== '1';
+  return process.env.LAYERBENCH_EAGER_STEP !== '1';
 }
