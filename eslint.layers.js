@@ -4,7 +4,20 @@
 // (`../engine/x.js`, `../../engine/graph/y.js`); folder names are unique across common/, main/ and renderer/.
 
 /** Folders under main/, lowest layer first. */
-export const MAIN_FOLDERS = ['platform', 'data', 'backend', 'engine', 'export', 'runs', 'host', 'service', 'server', 'electron', 'cli'];
+export const MAIN_FOLDERS = [
+  'platform',
+  'data',
+  'backend',
+  'engine',
+  'export',
+  'runs',
+  'series',
+  'host',
+  'service',
+  'server',
+  'electron',
+  'cli',
+];
 
 /**
  * What each folder may import besides itself. `common` is shared by every process; `platform` holds the
@@ -20,6 +33,8 @@ export const MAY_IMPORT = {
   // Export and import of model files work without TensorFlow (rebuilding a model is runs/import-model.ts).
   'main/export': ['common', 'platform'],
   'main/runs': ['common', 'platform', 'data', 'engine', 'export'],
+  // Experiment series: plans, training them one run at a time through runs/, and their reports.
+  'main/series': ['common', 'platform', 'data', 'engine', 'runs'],
   'main/host': ['common', 'platform', 'data', 'backend', 'engine', 'export', 'runs'],
   // The main process never loads TensorFlow: the service reaches the engine only through the host.
   'main/service': ['common', 'platform', 'data', 'export', 'runs', 'host'],

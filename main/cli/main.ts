@@ -10,6 +10,7 @@ import { runsCommand } from './runs-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { summaryCommand } from './summary-command.js';
 import { serveCommand } from './serve-command.js';
+import { reportCommand, seriesCommand } from './series-command.js';
 import { trainCommand } from './train-command.js';
 import { appVersion } from '../platform/app-version.js';
 
@@ -24,6 +25,13 @@ Commands:
                      Train headlessly; writes the run folder (log, epochs, checkpoints, saved model).
   resume  <run folder>
                      Continue an interrupted, stopped or failed run from its last completed epoch.
+  series  <series.json | seed-ablation> --dataset NAME [--epochs N] [--repeats N] [--seed N] [--out DIR]
+                     Train every variant of an experiment series in turn into one series folder and
+                     write its report (report.html, report.md + charts/); Ctrl-C stops and keeps it all.
+  series resume <series folder>
+                     Continue a stopped or killed series: finished runs are kept, the interrupted one resumes.
+  report  <series folder | run folders...> [--out DIR]
+                     Write the comparison report (HTML, Markdown + PNG charts) of a series or of any runs.
   runs    [--dir DIR] [--json]
                      List the runs in DIR (default runs/) with their state; interrupted runs are marked.
   evaluate <run folder> [--model final|best|last] [--examples N] [--json]
@@ -114,6 +122,24 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
   export: exportCommand,
   import: importCommand,
   resume: { options: {}, run: (pos) => resumeCommand(pos[0]) },
+  series: {
+    options: {
+      dataset: { type: 'string' },
+      epochs: { type: 'string' },
+      repeats: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+    },
+    run: (pos, v) =>
+      seriesCommand(pos, {
+        dataset: str(v.dataset),
+        epochs: intOption(v, 'epochs'),
+        repeats: intOption(v, 'repeats'),
+        seed: intOption(v, 'seed'),
+        out: str(v.out),
+      }),
+  },
+  report: { options: { out: { type: 'string' } }, run: (pos, v) => reportCommand(pos, { out: str(v.out) }) },
   runs: {
     options: { dir: { type: 'string' }, json: { type: 'boolean' } },
     run: (_pos, v) => runsCommand({ dir: str(v.dir), json: v.json === true }),

@@ -47,6 +47,8 @@ export interface RunInfo {
   process?: { pid: number; host: string; startedAt: string };
   /** The run started from these weights instead of fresh ones: a model folder (an import's, or `--init-weights`). */
   initializedFrom?: { dir: string; importId?: string; source?: string };
+  /** Part of an experiment series: its folder, this run's key in the plan, and its report group. */
+  series?: { dir: string; key: string; group: string };
   /** Each time the run was resumed, and after which completed epoch. */
   resumes?: { at: string; fromEpoch: number }[];
   best?: BestState;

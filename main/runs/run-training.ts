@@ -199,6 +199,8 @@ export interface StartRunArgs {
   name?: string;
   /** Start from the weights in this model folder (recorded in run.json as `initializedFrom`). */
   initialWeights?: { dir: string; importId?: string; source?: string };
+  /** The run is part of an experiment series (recorded in run.json as `series`). */
+  series?: RunInfo['series'];
 }
 
 /** Creates the run folder and trains into it. */
@@ -214,6 +216,7 @@ export async function startRun(ctx: RunContext, args: StartRunArgs): Promise<Run
     createdAt: new Date().toISOString(),
     experiment,
     ...(args.preset ? { preset: args.preset } : {}),
+    ...(args.series ? { series: args.series } : {}),
     ...(args.initialWeights ? { initializedFrom: { ...args.initialWeights, dir: path.resolve(args.initialWeights.dir) } } : {}),
     dataset: {
       id: dataset.id,
