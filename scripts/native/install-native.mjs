@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Provides libtensorflow for @tensorflow/tfjs-node without Google storage, builds
 // tfjs-node's N-API binding from source and verifies it. Plain ESM JavaScript so that
-// it runs before any TypeScript build. See main/native/NOTES.md.
+// it runs before any TypeScript build. See scripts/native/NOTES.md.
 //
-// Usage: node main/native/install-native.mjs [--strict] [--force] [--bench]
+// Usage: node scripts/native/install-native.mjs [--strict] [--force] [--bench]
 //                                            [--sources=user,official,pypi,lambda]
 //   --strict    exit 1 when no source works (default: warn loudly, exit 0)
 //   --force     ignore an already verified install and rebuild
@@ -250,7 +250,7 @@ function findLibs(libDir) {
   return { main, framework };
 }
 
-const STAND_IN_CTSTRING = `/* Stand-in written by Layerbench (main/native/install-native.mjs).
+const STAND_IN_CTSTRING = `/* Stand-in written by Layerbench (scripts/native/install-native.mjs).
  * This libtensorflow predates TF_TString (TensorFlow < 2.4), so tfjs-node's binding gets
  * these declarations only to compile. String tensors (decodeImage, encodePng, ...) do NOT
  * work with this library; numeric ops are unaffected. */
@@ -709,7 +709,7 @@ function finishFailed() {
   console.error('[native] Native TensorFlow could NOT be installed. Every source failed:');
   for (const f of failures) console.error(`  - ${f.source}: ${f.reason.replace(/\n/g, '\n      ')}`);
   console.error('[native] Layerbench will fall back to the wasm (or pure-JS cpu) backend: CNN training will be');
-  console.error('[native] roughly 15x (wasm) to 100x (cpu) slower. See main/native/NOTES.md (LAYERBENCH_LIBTENSORFLOW).');
+  console.error('[native] roughly 15x (wasm) to 100x (cpu) slower. See scripts/native/NOTES.md (LAYERBENCH_LIBTENSORFLOW).');
   console.error(`${bar}\n`);
   process.exit(STRICT ? 1 : 0);
 }

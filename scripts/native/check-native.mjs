@@ -3,15 +3,15 @@
 // @tensorflow/tfjs-node. Run in a child process by install-native.mjs so that
 // a crash inside libtensorflow cannot take the installer down with it.
 //
-//   node main/native/check-native.mjs              -> verify numerics + training
-//   node main/native/check-native.mjs --strings    -> only check string tensors (PNG round trip)
-//   node main/native/check-native.mjs --bench      -> verify, then time a small CNN
+//   node scripts/native/check-native.mjs              -> verify numerics + training
+//   node scripts/native/check-native.mjs --strings    -> only check string tensors (PNG round trip)
+//   node scripts/native/check-native.mjs --bench      -> verify, then time a small CNN
 //
 // Prints exactly one line starting with "RESULT " followed by JSON; exit code 0 on success.
 import { createRequire } from 'node:module';
 import util from 'node:util';
 
-// Resolve packages from the repository root (this file is main/native/check-native.mjs).
+// Resolve packages from the repository root (this file is scripts/native/check-native.mjs).
 const require = createRequire(new URL('../../package.json', import.meta.url));
 // tfjs-node 4.22 calls util.isNullOrUndefined / util.isArray, removed in Node >= 23 (tfjs#8609).
 if (typeof util.isNullOrUndefined !== 'function') {
