@@ -16,7 +16,7 @@ export interface LoadedBackend {
   native: boolean;
   /** Set when training will be slow or a feature is missing; show it to the user. */
   warning?: string;
-  /** e.g. 'native TensorFlow 2.21.0 (libtensorflow_cc from the PyPI wheel tensorflow-cpu==2.21.0)' */
+  /** e.g. 'native TensorFlow 2.21.0 (libtensorflow_cc from the PyPI wheel tensorflow_cpu-2.21.0-cp313-cp313-manylinux_2_27_x86_64.whl)' */
   detail: string;
   /** Whether string tensors (tf.node.decodeImage / encodePng, ...) work; false on TF 1.x. */
   stringTensors?: boolean;
