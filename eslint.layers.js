@@ -41,6 +41,8 @@ export const MAY_IMPORT = {
   'main/server': ['common', 'platform', 'host', 'service'],
   'main/electron': ['common', 'platform', 'host', 'service'],
   'main/cli': ['common', ...MAIN_FOLDERS],
+  // Setup runs before the build, so it can use none of the app's (TypeScript) code.
+  'scripts/native': [],
 };
 
 /** Folders that must not load TensorFlow.js, not even its types. */

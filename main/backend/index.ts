@@ -1,5 +1,5 @@
 // Picks the TensorFlow.js backend for the main process (and the CLI): native TensorFlow through
-// @tensorflow/tfjs-node when main/native/setup.sh could install it, else wasm (with the kernels
+// @tensorflow/tfjs-node when scripts/native/setup.sh could install it, else wasm (with the kernels
 // Layerbench adds so CNNs can train), else the pure-JS cpu backend. One backend per process.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,7 +16,7 @@ export interface LoadedBackend {
   native: boolean;
   /** Set when training will be slow or a feature is missing; show it to the user. */
   warning?: string;
-  /** e.g. 'native TensorFlow 2.21.0 (libtensorflow_cc from the PyPI wheel tensorflow-cpu==2.21.0)' */
+  /** e.g. 'native TensorFlow 2.21.0 (libtensorflow_cc from the PyPI wheel tensorflow_cpu-2.21.0-cp313-cp313-manylinux_2_27_x86_64.whl)' */
   detail: string;
   /** Whether string tensors (tf.node.decodeImage / encodePng, ...) work; false on TF 1.x. */
   stringTensors?: boolean;
@@ -32,7 +32,7 @@ const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /**
  * Fallback order when native TensorFlow is unavailable, by measurement (Keras CIFAR-10 CNN,
- * batch 32, one training step, 2-core x86_64; see main/native/NOTES.md): wasm 51 samples/s,
+ * batch 32, one training step, 2-core x86_64; see scripts/native/NOTES.md): wasm 51 samples/s,
  * cpu 8.1 samples/s per CPU-second, both with Layerbench's composed kernels and both matching
  * tfjs-backend-cpu's gradients; native TensorFlow 2.21 ~780 samples/s.
  */
@@ -58,7 +58,7 @@ function errorText(e: unknown): string {
   return msg.split('\n')[0]?.trim() || 'unknown error';
 }
 
-/** The record main/native/install-native.mjs leaves next to the library it installed. */
+/** The record scripts/native/install-native.mjs leaves next to the library it installed. */
 function readNativeState(): NativeState | undefined {
   try {
     const dir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
@@ -110,7 +110,7 @@ async function loadNative(moduleId: string): Promise<LoadedBackend> {
   if (!stringTensors) {
     loaded.warning =
       `Native TensorFlow ${version} has no TF_TString support: string tensors (tf.node.decodeImage, encodePng, ...) ` +
-      'abort the process. Numeric training works. Re-run main/native/setup.sh --force with PyPI reachable for TensorFlow 2.x.';
+      'abort the process. Numeric training works. Re-run scripts/native/setup.sh --force with PyPI reachable for TensorFlow 2.x.';
   }
   return loaded;
 }
@@ -159,7 +159,7 @@ async function load(prefer: BackendName | undefined, forcedBy: string, nativeMod
       const warning =
         `${why} Using the ${name === 'wasm' ? 'WebAssembly (wasm)' : 'pure-JavaScript cpu'} backend${earlier}: ` +
         `training convolutional networks is ${SLOWDOWN[name]} than with native TensorFlow. ` +
-        'Run `npm run setup` (main/native/setup.sh) to install native TensorFlow.';
+        'Run `npm run setup` (scripts/native/setup.sh) to install native TensorFlow.';
       return {
         tf,
         name,

@@ -66,7 +66,7 @@ describe('backend fallback', () => {
     expect(b.tf.getBackend()).toBe('cpu');
     expect(b.warning).toBe(
       "Backend 'cpu' was forced by LAYERBENCH_BACKEND; native TensorFlow was not tried. Using the pure-JavaScript cpu backend: " +
-        'training convolutional networks is roughly 100x slower than with native TensorFlow. Run `npm run setup` (main/native/setup.sh) to install native TensorFlow.',
+        'training convolutional networks is roughly 100x slower than with native TensorFlow. Run `npm run setup` (scripts/native/setup.sh) to install native TensorFlow.',
     );
     expect(await loadBackend({ prefer: 'wasm' })).toBe(b);
   });

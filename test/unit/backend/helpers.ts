@@ -7,7 +7,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 const require = createRequire(import.meta.url);
 
-/** Whether main/native/setup.sh has built tfjs-node's binding with a libtensorflow. */
+/** Whether scripts/native/setup.sh has built tfjs-node's binding with a libtensorflow. */
 export function nativeBuilt(): boolean {
   try {
     const dir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));

@@ -1,4 +1,4 @@
-// With native TensorFlow installed (main/native/setup.sh), loadBackend() must pick it.
+// With native TensorFlow installed (scripts/native/setup.sh), loadBackend() must pick it.
 import { describe, expect, it } from 'vitest';
 import { loadBackend } from '../../../main/backend/index.js';
 import { nativeBuilt } from './helpers.js';

@@ -30,6 +30,11 @@ describe('layering lint', () => {
       "import { listRuns } from '../../../main/runs/run-store.js';\nvoid listRuns;\n",
       'renderer/ may import only common',
     ],
+    [
+      'scripts/native/lib/x.mjs',
+      "import { appVersion } from '../../../main/platform/app-version.js';\nvoid appVersion;\n",
+      'scripts/native/ may import only nothing',
+    ],
   ])('%s: a forbidden import fails with the rule that says why', async (file, code, message) => {
     const errors = await importErrors(file, code);
     expect(errors.length).toBe(1);
@@ -42,6 +47,7 @@ describe('layering lint', () => {
     ['main/service/x.ts', "import type { TrainingJob } from '../host/protocol.js';\nexport type T = TrainingJob;\n"],
     ['main/cli/x.ts', "import { startServer } from '../server/serve.js';\nvoid startServer;\n"],
     ['renderer/src/lib/x.ts', "import { summarize } from '../../../common/summarize.js';\nvoid summarize;\n"],
+    ['scripts/native/lib/x.mjs', "import { fail } from './shell.mjs';\nvoid fail;\n"],
   ])('%s: an allowed import passes', async (file, code) => {
     expect(await importErrors(file, code)).toEqual([]);
   });

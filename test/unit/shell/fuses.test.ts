@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FuseState, FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
-// @ts-expect-error: a plain .mjs hook without type declarations
 import afterPack from '../../../main/electron/packaging/after-pack.mjs';
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';

@@ -3,36 +3,49 @@
 // @tensorflow/tfjs-node. Run in a child process by install-native.mjs so that
 // a crash inside libtensorflow cannot take the installer down with it.
 //
-//   node main/native/check-native.mjs              -> verify numerics + training
-//   node main/native/check-native.mjs --strings    -> only check string tensors (PNG round trip)
-//   node main/native/check-native.mjs --bench      -> verify, then time a small CNN
+//   node scripts/native/check-native.mjs              -> verify numerics + training
+//   node scripts/native/check-native.mjs --strings    -> only check string tensors (PNG round trip)
+//   node scripts/native/check-native.mjs --bench      -> verify, then time a small CNN
 //
 // Prints exactly one line starting with "RESULT " followed by JSON; exit code 0 on success.
+// Runs as a script only (never imported): its work at load time is the check itself.
+// @ts-check
 import { createRequire } from 'node:module';
 import util from 'node:util';
 
-// Resolve packages from the repository root (this file is main/native/check-native.mjs).
+// Resolve packages from the repository root (this file is scripts/native/check-native.mjs).
 const require = createRequire(new URL('../../package.json', import.meta.url));
+/** @typedef {typeof import('@tensorflow/tfjs-node')} Tf */
+/** @type {Record<string, unknown> & { isNullOrUndefined?: unknown, isArray?: unknown }} */
+const utilShims = /** @type {any} */ (util);
 // tfjs-node 4.22 calls util.isNullOrUndefined / util.isArray, removed in Node >= 23 (tfjs#8609).
-if (typeof util.isNullOrUndefined !== 'function') {
-  util.isNullOrUndefined = (v) => v === null || v === undefined;
+if (typeof utilShims.isNullOrUndefined !== 'function') {
+  utilShims.isNullOrUndefined = (/** @type {unknown} */ v) => v === null || v === undefined;
 }
-if (typeof util.isArray !== 'function') util.isArray = Array.isArray;
+if (typeof utilShims.isArray !== 'function') utilShims.isArray = Array.isArray;
 
 const args = new Set(process.argv.slice(2));
+/** @type {{ ok: boolean, error?: string, backend?: string, tfVersion?: string, loss?: number[], bench?: Record<string, number> }} */
 const result = { ok: false };
 
+/** @param {number} code */
 function finish(code) {
   process.stdout.write('RESULT ' + JSON.stringify(result) + '\n');
   process.exit(code);
 }
 
+/**
+ * @param {ArrayLike<number>} a
+ * @param {ArrayLike<number>} b
+ * @param {number} tol
+ */
 function close(a, b, tol) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= tol)) return false;
   return true;
 }
 
+/** @param {number} seed */
 function mulberry32(seed) {
   let s = seed >>> 0;
   return () => {
@@ -44,11 +57,17 @@ function mulberry32(seed) {
   };
 }
 
+/**
+ * @param {Tf} tf
+ * @param {boolean} batchNorm
+ */
 function buildCnn(tf, batchNorm) {
   // The Keras CIFAR-10 example CNN (1.25 M params) used in ENVIRONMENT.md.
   const m = tf.sequential();
+  /** @type {(filters: number, padding: 'same' | 'valid', first: boolean) => ReturnType<Tf['layers']['conv2d']>} */
   const conv = (filters, padding, first) =>
     tf.layers.conv2d({ filters, kernelSize: 3, padding, ...(first ? { inputShape: [32, 32, 3] } : {}) });
+  /** @param {number} filters */
   const block = (filters) => {
     m.add(conv(filters, 'same', m.layers.length === 0));
     if (batchNorm) m.add(tf.layers.batchNormalization());
@@ -69,7 +88,13 @@ function buildCnn(tf, batchNorm) {
   return m;
 }
 
-/** Training samples/s of the CNN: the best of `repeats` timed blocks (robust to a busy machine). */
+/**
+ * Training samples/s of the CNN: the best of `repeats` timed blocks (robust to a busy machine).
+ * @param {Tf} tf
+ * @param {boolean} batchNorm
+ * @param {number} batch
+ * @param {number} steps
+ */
 async function bench(tf, batchNorm, batch, steps, repeats = 3) {
   const model = buildCnn(tf, batchNorm);
   const rnd = mulberry32(7);
@@ -91,16 +116,18 @@ async function bench(tf, batchNorm, batch, steps, repeats = 3) {
 }
 
 async function main() {
+  /** @type {Tf} */
   let tf;
   try {
     tf = require('@tensorflow/tfjs-node');
   } catch (e) {
-    result.error = 'load failed: ' + (e && e.message ? e.message.split('\n')[0] : String(e));
+    result.error = 'load failed: ' + (e instanceof Error ? e.message.split('\n')[0] : String(e));
     return finish(1);
   }
   result.backend = tf.getBackend();
   try {
-    result.tfVersion = tf.backend().binding.TF_Version;
+    // The native backend's binding is not part of tfjs's typed KernelBackend.
+    result.tfVersion = /** @type {{ binding: { TF_Version: string } }} */ (/** @type {unknown} */ (tf.backend())).binding.TF_Version;
   } catch {
     /* ignore */
   }
@@ -153,9 +180,10 @@ async function main() {
   }
   const xs = tf.tensor4d(data, [n, 8, 8, 1]);
   const ys = tf.oneHot(tf.tensor1d(lab, 'int32'), 2);
-  const first = await model.trainOnBatch(xs, ys);
+  // One loss, no metrics: trainOnBatch gives a number.
+  const first = Number(await model.trainOnBatch(xs, ys));
   let last = first;
-  for (let i = 0; i < 30; i++) last = await model.trainOnBatch(xs, ys);
+  for (let i = 0; i < 30; i++) last = Number(await model.trainOnBatch(xs, ys));
   result.loss = [first, last];
   if (!(Number.isFinite(last) && last < first)) {
     result.error = `training did not reduce the loss (${first} -> ${last})`;

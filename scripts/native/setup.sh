@@ -4,9 +4,9 @@
 # native TensorFlow for @tensorflow/tfjs-node from a registry or a local copy.
 # Idempotent: a second run with nothing changed takes about a second.
 #
-#   bash main/native/setup.sh [--strict] [--force] [--bench] [--sources=pypi,official,lambda]
+#   bash scripts/native/setup.sh [--strict] [--force] [--bench] [--sources=pypi,official,lambda]
 #
-# Options are passed to main/native/install-native.mjs (see main/native/NOTES.md):
+# Options are passed to scripts/native/install-native.mjs (see scripts/native/NOTES.md):
 #   --strict  fail (exit 1) when native TensorFlow cannot be installed
 #   --force   rebuild native TensorFlow even when an install verifies
 # Environment: LAYERBENCH_LIBTENSORFLOW=<folder | .tar.gz | .whl> for air-gapped machines.
@@ -40,4 +40,4 @@ else
   echo "[setup] node_modules is up to date with package-lock.json"
 fi
 
-node main/native/install-native.mjs "$@"
+node scripts/native/install-native.mjs "$@"
