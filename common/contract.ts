@@ -494,7 +494,7 @@ export interface WsEvent<E extends EventName = EventName> {
 export type WsServerMessage = WsResponse | WsEvent;
 
 /** WebSocket close codes the server uses. */
-export const WS_CLOSE = { forbidden: 4403, protocolError: 4400 } as const;
+export const WS_CLOSE = { forbidden: 4403, protocolError: 4400, tooLarge: 1009 } as const;
 
 /**
  * Largest files browser mode accepts as uploads (decoded bytes; `UploadedFile`): a model to import, all its
@@ -509,8 +509,12 @@ export const UPLOAD_LIMITS = {
   imagesTotalBytes: 160 * 1024 * 1024,
 } as const;
 
+/** spec:open sends the file's text; no spec comes near it (one with 200 layers is ~40 kB). */
+export const SPEC_OPEN_MAX_CHARS = 1_000_000;
+
 /**
- * Largest request the server accepts: the biggest upload as base64 (4/3 of its bytes) with room for the
- * JSON around it. A spec with 200 layers is ~40 kB; spec:open content is up to 1 MB.
+ * Largest request the server accepts (ws `maxPayload`; more is refused with close code 1009 before it is read):
+ * the biggest upload as base64 (4/3 of its bytes) and 1 MB for the file names and the JSON around it.
  */
-export const WS_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+export const WS_MAX_MESSAGE_BYTES =
+  Math.ceil(Math.max(UPLOAD_LIMITS.modelBytes, UPLOAD_LIMITS.imagesTotalBytes, SPEC_OPEN_MAX_CHARS) / 3) * 4 + 1024 * 1024;
