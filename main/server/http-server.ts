@@ -86,7 +86,8 @@ function parseEnvelope(data: string): Envelope | null {
   if (!msg || typeof msg !== 'object') return null;
   const { id, channel, payload } = msg as Record<string, unknown>;
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
-  return { id, channel, payload, tooDeep: tooDeepAt(payload) };
+  // The whole message, channel included: the service quotes an unknown channel back in its answer.
+  return { id, channel, payload, tooDeep: tooDeepAt(msg) };
 }
 
 /** The answer to one request as text. Serializing happens here, inside the error handling, so nothing a handler
