@@ -16,25 +16,36 @@ import { writeFixtureProcess } from './fixture-process.js';
 let serving: Serving;
 const token = 'fuzz-token-0123456789abcdef';
 
+// In `layerbench serve` an error nothing handles ends the process; here it would only be reported at the end of
+// the run, so each case collects them and fails on its own.
+const escaped: unknown[] = [];
+const collect = (e: unknown) => escaped.push(e);
+
 beforeAll(async () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'lb-fuzz-'));
   const rendererDir = path.join(root, 'renderer');
   mkdirSync(rendererDir);
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Layerbench</title>');
+  process.on('uncaughtException', collect);
+  process.on('unhandledRejection', collect);
   serving = await serve({ port: 0, dataDir: path.join(root, 'data'), rendererDir, token, trainingEntry: writeFixtureProcess() });
 });
 
 afterAll(async () => {
   await serving?.close();
+  process.off('uncaughtException', collect);
+  process.off('unhandledRejection', collect);
 });
 
 describe('browser-mode server under malformed frames and hostile payloads', () => {
   for (const c of corpus(WS_MAX_MESSAGE_BYTES)) {
     it(c.name, async () => {
+      escaped.length = 0;
       const outcome = await play(serving.server.port, token, c.bytes);
       expect(outcome).toMatchObject(c.expected);
       if (c.says) expect(replyText(outcome.reply)).toContain(c.says);
       expect(await answers(serving.server.port, token)).toBe(true);
+      expect(escaped).toEqual([]);
     });
   }
 
