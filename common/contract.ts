@@ -493,7 +493,7 @@ export interface WsEvent<E extends EventName = EventName> {
 }
 export type WsServerMessage = WsResponse | WsEvent;
 
-/** WebSocket close codes the server uses. */
+/** WebSocket close codes the server uses; 1009 is ws's own, for a message over WS_MAX_MESSAGE_BYTES. */
 export const WS_CLOSE = { forbidden: 4403, protocolError: 4400, tooLarge: 1009 } as const;
 
 /**
@@ -518,3 +518,12 @@ export const SPEC_OPEN_MAX_CHARS = 1_000_000;
  */
 export const WS_MAX_MESSAGE_BYTES =
   Math.ceil(Math.max(UPLOAD_LIMITS.modelBytes, UPLOAD_LIMITS.imagesTotalBytes, SPEC_OPEN_MAX_CHARS) / 3) * 4 + 1024 * 1024;
+
+/** What a closed connection means for the person using the page, by close code. */
+export function wsCloseReason(code: number): string {
+  if (code === WS_CLOSE.forbidden)
+    return 'the server refused this page (its token is wrong or missing: open the URL that `layerbench serve` printed)';
+  if (code === WS_CLOSE.tooLarge)
+    return `the request was larger than the server accepts (${Math.floor(WS_MAX_MESSAGE_BYTES / (1024 * 1024))} MB): send fewer or smaller files`;
+  return 'the connection to Layerbench was lost';
+}

@@ -130,7 +130,7 @@ for (const c of cases) {
   const wanted = c.expected.close ?? 'a reply';
   const ok = 'close' in c.expected ? outcome.close === c.expected.close : outcome.reply && (!c.says || replyText(outcome.reply).includes(c.says));
   if (!ok) mismatches.push(`${c.name}: expected ${wanted}${c.says ? ` saying "${c.says}"` : ''}, got ${got}`);
-  if (!(await answers(server.port, server.token))) fail(`the server stopped answering after "${c.name}"`);
+  if (!(await answers(server.port, server.token))) fail(`the server ${alive() ? 'stopped answering' : 'died'} after "${c.name}"`);
 }
 
 const next = random(seed);
@@ -140,7 +140,8 @@ while (Date.now() < deadline) {
   await poke(server.port, server.token, mutate(base.bytes, next)).catch(() => {});
   mutants++;
   if (!alive()) fail(`the server died on mutant ${mutants} of "${base.name}"`);
-  if (mutants % 25 === 0 && !(await answers(server.port, server.token))) fail(`the server stopped answering after mutant ${mutants}`);
+  if (mutants % 25 === 0 && !(await answers(server.port, server.token)))
+    fail(`the server ${alive() ? 'stopped answering' : 'died'} after mutant ${mutants}`);
 }
 if (!(await answers(server.port, server.token))) fail('the server stopped answering at the end');
 server.stop();
