@@ -43,7 +43,8 @@ const { WS_MAX_MESSAGE_BYTES } = await import(contractFile);
 async function target() {
   if (values.url) {
     const url = new URL(values.url);
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) exit(2, `${url.hostname} is not this machine: fuzz only a local server`);
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+      exit(2, `${url.hostname} is not this machine: fuzz only a local server`);
     const token = url.searchParams.get('token');
     if (!token) exit(2, '--url must be the URL `layerbench serve` printed, with its ?token=');
     return { port: Number(url.port), token, child: null, stop: () => {} };
@@ -98,7 +99,11 @@ function mutate(bytes, next) {
     case 2:
       return Buffer.concat([copy, randomBytesFrom(next, 1 + Math.floor(next() * 64))]);
     default:
-      return frame({ opcode: Math.floor(next() * 16), rsv: Math.floor(next() * 8), payload: randomBytesFrom(next, Math.floor(next() * 200)) });
+      return frame({
+        opcode: Math.floor(next() * 16),
+        rsv: Math.floor(next() * 8),
+        payload: randomBytesFrom(next, Math.floor(next() * 200)),
+      });
   }
 }
 
@@ -128,7 +133,8 @@ for (const c of cases) {
   if (!alive()) fail(`the server died on "${c.name}"`);
   const got = outcome.close ?? (outcome.reply ? `reply ${replyText(outcome.reply) || JSON.stringify(outcome.reply.result)}` : 'nothing');
   const wanted = c.expected.close ?? 'a reply';
-  const ok = 'close' in c.expected ? outcome.close === c.expected.close : outcome.reply && (!c.says || replyText(outcome.reply).includes(c.says));
+  const ok =
+    'close' in c.expected ? outcome.close === c.expected.close : outcome.reply && (!c.says || replyText(outcome.reply).includes(c.says));
   if (!ok) mismatches.push(`${c.name}: expected ${wanted}${c.says ? ` saying "${c.says}"` : ''}, got ${got}`);
   if (!(await answers(server.port, server.token))) fail(`the server ${alive() ? 'stopped answering' : 'died'} after "${c.name}"`);
 }
@@ -145,5 +151,6 @@ while (Date.now() < deadline) {
 }
 if (!(await answers(server.port, server.token))) fail('the server stopped answering at the end');
 server.stop();
-if (mismatches.length) exit(1, `the server survived but answered ${mismatches.length} case(s) wrongly (seed ${seed}):\n  ${mismatches.join('\n  ')}`);
+if (mismatches.length)
+  exit(1, `the server survived but answered ${mismatches.length} case(s) wrongly (seed ${seed}):\n  ${mismatches.join('\n  ')}`);
 process.stdout.write(`fuzz:server: ${cases.length} corpus cases and ${mutants} mutants (seed ${seed}); the server answered throughout\n`);

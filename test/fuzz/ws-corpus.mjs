@@ -57,7 +57,11 @@ export function corpus(maxMessageBytes) {
     { name: 'RSV2 bit set', bytes: frame({ rsv: 0b010, payload: Buffer.from('{}') }), expected: { close: 1002 } },
     { name: 'RSV3 bit set', bytes: frame({ rsv: 0b001, payload: Buffer.from('{}') }), expected: { close: 1002 } },
     { name: 'unmasked client frame', bytes: frame({ masked: false, payload: Buffer.from('{}') }), expected: { close: 1002 } },
-    { name: 'header declaring one byte more than the limit', bytes: frame({ declaredLength: maxMessageBytes + 1 }), expected: { close: 1009 } },
+    {
+      name: 'header declaring one byte more than the limit',
+      bytes: frame({ declaredLength: maxMessageBytes + 1 }),
+      expected: { close: 1009 },
+    },
     { name: 'header declaring 2^62 bytes', bytes: frame({ declaredLength: 2 ** 62 }), expected: { close: 1009 } },
     { name: 'fragmented ping', bytes: ping({ fin: false }), expected: { close: 1002 } },
     { name: 'ping of 126 bytes', bytes: ping({ payload: Buffer.alloc(126) }), expected: { close: 1002 } },

@@ -62,7 +62,9 @@ async function slowImageFolder(root: string, count: number): Promise<string> {
   const size = 900;
   const noise = Buffer.from(Array.from({ length: size * size * 3 }, (_, i) => (i * 2654435761) >>> 24));
   const original = path.join(root, 'noise.jpg');
-  await sharp(noise, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: 95 }).toFile(original);
+  await sharp(noise, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .toFile(original);
   for (const cls of ['a', 'b']) mkdirSync(path.join(folder, cls), { recursive: true });
   for (let i = 0; i < count; i++) linkSync(original, path.join(folder, i % 2 ? 'a' : 'b', `${i}.jpg`));
   return folder;

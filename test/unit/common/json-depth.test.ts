@@ -21,7 +21,9 @@ describe('tooDeepAt', () => {
   it('says where, shortly, in the message', () => {
     const at = tooDeepAt({ notes: nested(200) })!;
     expect(describeJsonPath(at)).toBe('notes[0][0][0]…');
-    expect(tooDeepMessage('deep.json', at)).toBe('deep.json nests too deeply: notes[0][0][0]… holds more than 64 levels of arrays and objects');
+    expect(tooDeepMessage('deep.json', at)).toBe(
+      'deep.json nests too deeply: notes[0][0][0]… holds more than 64 levels of arrays and objects',
+    );
   });
 });
 

@@ -65,7 +65,8 @@ describe('DatasetCatalog', () => {
     const catalog = catalogWith(loader.load);
     const first = [catalog.list(), catalog.list()];
     loader.release();
-    for (const r of await Promise.allSettled(first)) expect(r).toMatchObject({ status: 'rejected', reason: { message: 'cannot read mnist' } });
+    for (const r of await Promise.allSettled(first))
+      expect(r).toMatchObject({ status: 'rejected', reason: { message: 'cannot read mnist' } });
     expect((await catalog.list()).map((d) => d.id)).toEqual(['mnist']);
     expect(loader.calls).toEqual(['mnist', 'mnist']);
   });
