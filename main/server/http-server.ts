@@ -20,7 +20,7 @@ import {
 } from '../../common/contract.js';
 import { tooDeepAt, tooDeepMessage } from '../../common/json-depth.js';
 import { contentSecurityPolicy, mimeType, resolveStaticFile } from '../service/static-files.js';
-import { isLoopbackHost, isSameOrigin, loopbackPeer, tokenSource } from './guards.js';
+import { isLoopbackHost, isSameOrigin, loopbackPeer, requestUrl, tokenSource } from './guards.js';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 
@@ -119,9 +119,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.on('upgrade', (req, socket, head) => {
     // A peer that resets the connection before or during the handshake ends only its own socket.
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(req);
     // Requests from another site's page or another machine get nothing at all.
-    if (url.pathname !== WS_PATH || !loopbackPeer(req) || !isLoopbackHost(req.headers.host) || !isSameOrigin(req)) {
+    if (url?.pathname !== WS_PATH || !loopbackPeer(req) || !isLoopbackHost(req.headers.host) || !isSameOrigin(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

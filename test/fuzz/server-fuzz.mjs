@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { answers, corpus, frame, handshake, play, replyText } from './ws-corpus.mjs';
+import { answers, badHandshakes, corpus, frame, handshake, play, rawRequest, replyText } from './ws-corpus.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, seed: { type: 'string' }, url: { type: 'string' } } });
@@ -41,8 +41,13 @@ const { WS_MAX_MESSAGE_BYTES } = await import(contractFile);
 
 /** The server to fuzz: the one at --url (loopback only), or one started here. */
 async function target() {
-  if (values.url) {
-    const url = new URL(values.url);
+  if (values.url !== undefined) {
+    let url;
+    try {
+      url = new URL(values.url);
+    } catch {
+      exit(2, `--url "${values.url}" is not a URL: give the one \`layerbench serve\` printed`);
+    }
     if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
       exit(2, `${url.hostname} is not this machine: fuzz only a local server`);
     const token = url.searchParams.get('token');
@@ -139,6 +144,14 @@ for (const c of cases) {
   if (!(await answers(server.port, server.token))) fail(`the server ${alive() ? 'stopped answering' : 'died'} after "${c.name}"`);
 }
 
+const upgrades = badHandshakes(server.port, server.token);
+for (const h of upgrades) {
+  const status = await rawRequest(server.port, h.request, h.reset);
+  if (!alive()) fail(`the server died on "${h.name}"`);
+  if (h.status && !status.startsWith(h.status)) mismatches.push(`${h.name}: expected ${h.status}…, got ${status || 'nothing'}`);
+  if (!(await answers(server.port, server.token))) fail(`the server ${alive() ? 'stopped answering' : 'died'} after "${h.name}"`);
+}
+
 const next = random(seed);
 let mutants = 0;
 while (Date.now() < deadline) {
@@ -153,4 +166,6 @@ if (!(await answers(server.port, server.token))) fail('the server stopped answer
 server.stop();
 if (mismatches.length)
   exit(1, `the server survived but answered ${mismatches.length} case(s) wrongly (seed ${seed}):\n  ${mismatches.join('\n  ')}`);
-process.stdout.write(`fuzz:server: ${cases.length} corpus cases and ${mutants} mutants (seed ${seed}); the server answered throughout\n`);
+process.stdout.write(
+  `fuzz:server: ${cases.length} corpus cases, ${upgrades.length} upgrade requests and ${mutants} mutants (seed ${seed}); the server answered throughout\n`,
+);

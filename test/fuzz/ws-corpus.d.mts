@@ -23,6 +23,15 @@ export interface FuzzCase {
 export function frame(options?: FrameOptions): Buffer;
 export function nestedArrays(depth: number): string;
 export function corpus(maxMessageBytes: number): FuzzCase[];
+export interface BadHandshake {
+  name: string;
+  request: string;
+  /** How the status line must start; absent when the client resets the connection itself. */
+  status?: string;
+  reset?: boolean;
+}
+export function badHandshakes(port: number, token: string): BadHandshake[];
+export function rawRequest(port: number, text: string, reset?: boolean, timeoutMs?: number): Promise<string>;
 export function handshake(port: number, token: string): Promise<{ socket: Socket; rest: Buffer }>;
 export function play(port: number, token: string, bytes: Buffer, timeoutMs?: number): Promise<Outcome>;
 export function replyText(reply: Outcome['reply']): string;

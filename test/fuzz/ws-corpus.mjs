@@ -104,6 +104,60 @@ export function corpus(maxMessageBytes) {
   ];
 }
 
+/** Upgrade requests the server must refuse with a 4xx status (or a reset it must shrug off), not throw on. */
+export function badHandshakes(port, token) {
+  const request = (target, headers = {}) =>
+    [
+      `GET ${target} HTTP/1.1`,
+      ...Object.entries({
+        Host: `127.0.0.1:${port}`,
+        Origin: `http://127.0.0.1:${port}`,
+        Upgrade: 'websocket',
+        Connection: 'Upgrade',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version': '13',
+        ...headers,
+      })
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k}: ${v}`),
+      '',
+      '',
+    ].join('\r\n');
+  const ws = `/ws?token=${encodeURIComponent(token)}`;
+  return [
+    { name: 'request target that is not a URL', request: request(`//[${ws}`), status: 'HTTP/1.1 403' },
+    { name: 'WebSocket version 99', request: request(ws, { 'Sec-WebSocket-Version': '99' }), status: 'HTTP/1.1 4' },
+    { name: 'no Sec-WebSocket-Key', request: request(ws, { 'Sec-WebSocket-Key': null }), status: 'HTTP/1.1 400' },
+    { name: 'connection reset right after the upgrade request', request: request(ws), reset: true },
+  ];
+}
+
+/** Sends a raw HTTP request; resolves with the response's status line ('' when the connection just closed, and
+ * '(no answer)' after `timeoutMs`). */
+export function rawRequest(port, text, reset = false, timeoutMs = 10_000) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('(no answer)');
+    }, timeoutMs);
+    socket.on('close', () => clearTimeout(timer));
+    socket.on('error', () => resolve(received.split('\r\n')[0]));
+    socket.on('data', (d) => {
+      received += d;
+      if (received.includes('\r\n')) {
+        socket.destroy();
+        resolve(received.split('\r\n')[0]);
+      }
+    });
+    socket.on('close', () => resolve(received.split('\r\n')[0]));
+    socket.write(text, () => {
+      if (reset) socket.resetAndDestroy();
+    });
+  });
+}
+
 /** Opens a WebSocket by hand: resolves with the socket and any bytes after the 101 response. */
 export function handshake(port, token) {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_LIMITS, WS_MAX_MESSAGE_BYTES } from '../../../common/contract.js';
 import { serve, type Serving } from '../../../main/server/serve.js';
-import { answers, corpus, play, replyText } from '../../fuzz/ws-corpus.mjs';
+import { answers, badHandshakes, corpus, play, rawRequest, replyText } from '../../fuzz/ws-corpus.mjs';
 import { writeFixtureProcess } from './fixture-process.js';
 
 let serving: Serving;
@@ -48,6 +48,16 @@ describe('browser-mode server under malformed frames and hostile payloads', () =
       expect(escaped).toEqual([]);
     });
   }
+
+  it('refuses malformed upgrade requests with a status and shrugs off a reset', async () => {
+    for (const h of badHandshakes(serving.server.port, token)) {
+      escaped.length = 0;
+      const status = await rawRequest(serving.server.port, h.request, h.reset);
+      if (h.status) expect(status, h.name).toMatch(new RegExp(`^${h.status}`));
+      expect(await answers(serving.server.port, token), h.name).toBe(true);
+      expect(escaped, h.name).toEqual([]);
+    }
+  });
 
   it('caps a message at what the largest upload needs as base64, with at most 1 MB for the JSON around it', () => {
     // model-channels.test.ts checks the uploads fit; a larger cap only lets a client make the server buffer more.
