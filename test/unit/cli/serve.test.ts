@@ -4,7 +4,7 @@
  * server keeps serving.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -90,6 +90,28 @@ describe('layerbench serve', () => {
     // The import was dropped, not waited for: it never reached the list of imported datasets.
     expect(existsSync(path.join(dataDir, 'datasets.json'))).toBe(false);
     expect(serving.output()).toContain('Stopping');
+  });
+
+  it('exits after SIGTERM during a training, with the run marked as no longer running', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'lb-serve-train-')), 'data');
+    const serving = await startServe(dataDir);
+    const ws = await socketTo(serving.port);
+    const training = new Promise<string>((resolve) =>
+      ws.on('message', (d: Buffer) => {
+        const msg = JSON.parse(d.toString()) as { event?: string; payload?: { runId: string; event: { type: string } } };
+        if (msg.event === 'training:event' && msg.payload?.event.type === 'epochEnd') resolve(msg.payload.runId);
+      }),
+    );
+    const experiment = {
+      model: { inputShape: [28, 28, 1], layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] },
+      training: { epochs: 1000 },
+    };
+    ws.send(JSON.stringify({ id: 1, channel: 'training:start', payload: { experiment, datasetId: 'mnist', name: 'long' } }));
+    const runId = await training;
+    serving.child.kill('SIGTERM');
+    expect(await serving.exited).toBe(0);
+    const info = JSON.parse(readFileSync(path.join(dataDir, 'runs', runId, 'run.json'), 'utf8')) as { status: string };
+    expect(info.status).not.toBe('running');
   });
 
   it('logs an error nothing handled and keeps serving (the guard serve installs)', async () => {
