@@ -493,8 +493,8 @@ export interface WsEvent<E extends EventName = EventName> {
 }
 export type WsServerMessage = WsResponse | WsEvent;
 
-/** WebSocket close codes the server uses. */
-export const WS_CLOSE = { forbidden: 4403, protocolError: 4400 } as const;
+/** WebSocket close codes the server uses; 1009 is ws's own, for a message over WS_MAX_MESSAGE_BYTES. */
+export const WS_CLOSE = { forbidden: 4403, protocolError: 4400, tooLarge: 1009 } as const;
 
 /**
  * Largest files browser mode accepts as uploads (decoded bytes; `UploadedFile`): a model to import, all its
@@ -509,8 +509,21 @@ export const UPLOAD_LIMITS = {
   imagesTotalBytes: 160 * 1024 * 1024,
 } as const;
 
+/** spec:open sends the file's text; no spec comes near it (one with 200 layers is ~40 kB). */
+export const SPEC_OPEN_MAX_CHARS = 1_000_000;
+
 /**
- * Largest request the server accepts: the biggest upload as base64 (4/3 of its bytes) with room for the
- * JSON around it. A spec with 200 layers is ~40 kB; spec:open content is up to 1 MB.
+ * Largest request the server accepts (ws `maxPayload`; more is refused with close code 1009 before it is read):
+ * the biggest upload as base64 (4/3 of its bytes) and 1 MB for the file names and the JSON around it.
  */
-export const WS_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+export const WS_MAX_MESSAGE_BYTES =
+  Math.ceil(Math.max(UPLOAD_LIMITS.modelBytes, UPLOAD_LIMITS.imagesTotalBytes, SPEC_OPEN_MAX_CHARS) / 3) * 4 + 1024 * 1024;
+
+/** What a closed connection means for the person using the page, by close code. */
+export function wsCloseReason(code: number): string {
+  if (code === WS_CLOSE.forbidden)
+    return 'the server refused this page (its token is wrong or missing: open the URL that `layerbench serve` printed)';
+  if (code === WS_CLOSE.tooLarge)
+    return `the request was larger than the server accepts (${Math.floor(WS_MAX_MESSAGE_BYTES / (1024 * 1024))} MB): send fewer or smaller files`;
+  return 'the connection to Layerbench was lost';
+}

@@ -1,5 +1,6 @@
 /** Reads the experiment a command works on: a spec file or a named preset adapted to the dataset. */
 import { readFile } from 'node:fs/promises';
+import { tooDeepAt, tooDeepMessage } from '../../common/json-depth.js';
 import { isPresetName, preset, PRESET_NAMES, type PresetTarget } from '../../common/presets.js';
 import { formatIssues, validateExperiment } from '../../common/schema.js';
 import type { ExperimentSpec } from '../../common/spec.js';
@@ -30,6 +31,8 @@ export async function loadExperiment(
   } catch (e) {
     throw new CliError(`spec file ${specPath} is not valid JSON: ${(e as Error).message}`, EXIT.usage);
   }
+  const deep = tooDeepAt(json);
+  if (deep) throw new CliError(`spec file ${tooDeepMessage(specPath, deep)}`, EXIT.usage);
   const result = validateExperiment(json);
   if (!result.ok) throw new CliError(`spec file ${specPath} is invalid:\n${formatIssues(result.issues)}`, EXIT.usage);
   return { experiment: result.value, label: specPath };

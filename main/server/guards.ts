@@ -48,9 +48,19 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 
 export type TokenSource = 'query' | 'cookie' | null;
 
+/** The request's URL, or null when its target is not one (`//[`): such a request is refused, never thrown on. */
+export function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 /** Where a valid token came from, or null when the request has none that matches. */
 export function tokenSource(req: IncomingMessage, token: string): TokenSource {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const url = requestUrl(req);
+  if (!url) return null;
   if (sameToken(url.searchParams.get(TOKEN_PARAM) ?? undefined, token)) return 'query';
   if (sameToken(cookieValue(req, TOKEN_COOKIE), token)) return 'cookie';
   return null;

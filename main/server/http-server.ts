@@ -18,8 +18,9 @@ import {
   type Events,
   type Result,
 } from '../../common/contract.js';
+import { tooDeepAt, tooDeepMessage } from '../../common/json-depth.js';
 import { contentSecurityPolicy, mimeType, resolveStaticFile } from '../service/static-files.js';
-import { isLoopbackHost, isSameOrigin, loopbackPeer, tokenSource } from './guards.js';
+import { isLoopbackHost, isSameOrigin, loopbackPeer, requestUrl, tokenSource } from './guards.js';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'] as const;
 
@@ -73,7 +74,9 @@ async function serveHttp(options: HttpServerOptions, req: IncomingMessage, res: 
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function parseEnvelope(data: string): { id: number; channel: unknown; payload: unknown } | null {
+type Envelope = { id: number; channel: unknown; payload: unknown; tooDeep: (string | number)[] | null };
+
+function parseEnvelope(data: string): Envelope | null {
   let msg: unknown;
   try {
     msg = JSON.parse(data);
@@ -82,8 +85,26 @@ function parseEnvelope(data: string): { id: number; channel: unknown; payload: u
   }
   if (!msg || typeof msg !== 'object') return null;
   const { id, channel, payload } = msg as Record<string, unknown>;
-  return typeof id === 'number' && Number.isSafeInteger(id) ? { id, channel, payload } : null;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
+  // The whole message, channel included: the service quotes an unknown channel back in its answer.
+  return { id, channel, payload, tooDeep: tooDeepAt(msg) };
 }
+
+/** The answer to one request as text. Serializing happens here, inside the error handling, so nothing a handler
+ * returns (a value too deep or too large to stringify) can escape as an unhandled rejection. */
+async function answer(options: HttpServerOptions, envelope: Envelope): Promise<string> {
+  const reply = (result: Result<unknown>) => JSON.stringify({ id: envelope.id, result });
+  if (envelope.tooDeep) return reply(fail('INVALID_REQUEST', tooDeepMessage('the request', envelope.tooDeep)));
+  try {
+    return reply(await options.handle(envelope.channel, envelope.payload));
+  } catch (e) {
+    return reply(fail('INTERNAL', `${String(envelope.channel)}: ${(e as Error).message}`));
+  }
+}
+
+/** Malformed frames (bad UTF-8, reserved opcodes or bits, unmasked, over maxPayload) arrive as an 'error' on
+ * that socket: ws has already sent the close code (1002, 1007, 1009) and closes it; only it ends. */
+function ignoreSocketError(): void {}
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -96,19 +117,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // A peer that resets the connection before or during the handshake ends only its own socket.
+    socket.on('error', () => socket.destroy());
+    const url = requestUrl(req);
     // Requests from another site's page or another machine get nothing at all.
-    if (url.pathname !== WS_PATH || !loopbackPeer(req) || !isLoopbackHost(req.headers.host) || !isSameOrigin(req)) {
+    if (url?.pathname !== WS_PATH || !loopbackPeer(req) || !isLoopbackHost(req.headers.host) || !isSameOrigin(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     // The app's own page with a missing or stale token: told so with a close code it can show, and never served.
     if (tokenSource(req, options.token) === null) {
-      wss.handleUpgrade(req, socket, head, (ws) => ws.close(WS_CLOSE.forbidden, 'access token missing or wrong'));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', ignoreSocketError);
+        ws.close(WS_CLOSE.forbidden, 'access token missing or wrong');
+      });
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
+      ws.on('error', ignoreSocketError);
       ws.on('close', () => clients.delete(ws));
       ws.on('message', (data, isBinary) => {
         const envelope = isBinary ? null : parseEnvelope(data.toString());
@@ -116,12 +143,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           ws.close(WS_CLOSE.protocolError, 'expected {"id": number, "channel": string, "payload": ...}');
           return;
         }
-        void options
-          .handle(envelope.channel, envelope.payload)
-          .catch((e: unknown) => fail('INTERNAL', (e as Error).message))
-          .then((result) => {
-            if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: envelope.id, result }));
-          });
+        void answer(options, envelope).then((text) => {
+          if (ws.readyState === ws.OPEN) ws.send(text);
+        });
       });
     });
   });
@@ -143,7 +167,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     async close() {
       for (const ws of clients) ws.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Kept-alive page connections would otherwise hold the close open until the browser lets go.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -66,8 +66,10 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
     host,
     token,
     async close() {
+      // Killed runs are marked in their run.json once their process is gone: wait for that, not just the kill.
+      const exits = host.activeRuns().map((runId) => host.whenExited(runId));
       host.dispose();
-      await running.close();
+      await Promise.all([running.close(), ...exits]);
     },
   };
 }

@@ -41,6 +41,7 @@ function countPerClass(ds: Dataset): number[] {
 export class DatasetCatalog {
   /** The last dataset loaded, kept because sample grids and imports ask for the same one repeatedly. */
   private cached: Dataset | null = null;
+  private readonly loading = new Map<string, Promise<Dataset>>();
   private bundledInfo = new Map<string, DatasetInfo>();
 
   constructor(
@@ -81,12 +82,23 @@ export class DatasetCatalog {
     return (await this.imported()).some((d) => d.id === id);
   }
 
-  async get(id: string, onProgress?: (done: number, total: number, phase: string) => void): Promise<Dataset> {
-    if (this.cached?.id === id) return this.cached;
+  /**
+   * Concurrent requests for a dataset share one load (a page's first requests all ask for MNIST at once); a
+   * failed load is forgotten, so the next request tries again. Only the first caller's `onProgress` is told.
+   */
+  get(id: string, onProgress?: (done: number, total: number, phase: string) => void): Promise<Dataset> {
+    if (this.cached?.id === id) return Promise.resolve(this.cached);
+    const loading = this.loading.get(id);
+    if (loading) return loading;
     this.cached = null;
-    const ds = await this.load(id, onProgress ? { onProgress } : {});
-    this.cached = ds;
-    return ds;
+    const load = this.load(id, onProgress ? { onProgress } : {})
+      .then((ds) => {
+        this.cached = ds;
+        return ds;
+      })
+      .finally(() => this.loading.delete(id));
+    this.loading.set(id, load);
+    return load;
   }
 
   /** Loads `kind:path[#options]` (reporting progress), remembers it, and answers its description. */

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DATASET_KINDS, EXPORT_FORMATS, fail, ok, type Picked, type SpecOpenResponse } from '../../common/contract.js';
+import { describeJsonPath, tooDeepAt, tooDeepMessage } from '../../common/json-depth.js';
 import { validateExperiment, validateModel } from '../../common/schema.js';
 import { formatSummary, summarize } from '../../common/summarize.js';
 import { safeSegment, type DataLayout } from './data-dir.js';
@@ -18,6 +19,12 @@ function parseSpecText(text: string, fileName: string): SpecOpenResponse {
   } catch (e) {
     const message = `${fileName} is not JSON: ${(e as Error).message}`;
     return { fileName, issues: [{ path: '', field: 'file', value: fileName, allowed: 'a JSON spec file', message }] };
+  }
+  // Checked before validation, whose issues echo the values they name and would not survive being sent.
+  const deep = tooDeepAt(json);
+  if (deep) {
+    const message = tooDeepMessage(fileName, deep);
+    return { fileName, issues: [{ path: describeJsonPath(deep), field: 'file', value: fileName, allowed: 'a Layerbench spec', message }] };
   }
   const checked = validateExperiment(json);
   return checked.ok ? { fileName, experiment: checked.value, issues: [] } : { fileName, issues: checked.issues };

@@ -11,6 +11,7 @@ import {
   EVALUATION_MODELS,
   EXPORT_FORMATS,
   RUN_ID_PATTERN,
+  SPEC_OPEN_MAX_CHARS,
   UPLOAD_LIMITS,
   fail,
   ok,
@@ -18,6 +19,7 @@ import {
   type RequestOf,
   type Result,
 } from '../../common/contract.js';
+import { describeJsonPath, tooDeepAt, tooDeepMessage } from '../../common/json-depth.js';
 import { validateExperiment } from '../../common/schema.js';
 import { uploads } from './upload-schema.js';
 
@@ -82,7 +84,7 @@ const schemas = {
       .optional(),
   }),
   'app:info': empty,
-  'spec:open': z.strictObject({ content: z.string().max(1_000_000).optional(), fileName: z.string().max(255).optional() }),
+  'spec:open': z.strictObject({ content: z.string().max(SPEC_OPEN_MAX_CHARS).optional(), fileName: z.string().max(255).optional() }),
   'spec:save': z.strictObject({ experiment, suggestedName: shortName.optional() }),
 } satisfies Record<Channel, z.ZodType>;
 
@@ -99,6 +101,9 @@ function describeZodIssues(error: z.ZodError): { path: string; message: string }
 
 /** Parses a channel's payload; on failure the result names every field at fault. */
 export function parseRequest<C extends Channel>(channel: C, payload: unknown): Result<RequestOf<C>> {
+  // Before zod and the spec validators recurse over it, and before an issue echoes a value back to the sender.
+  const deep = tooDeepAt(payload);
+  if (deep) return fail('INVALID_REQUEST', `${channel}: ${tooDeepMessage('the request', deep)}`, { path: describeJsonPath(deep) });
   // Channels without parameters accept a missing payload as well as `{}`.
   const input = payload === undefined || payload === null ? (EMPTY_REQUEST.has(channel) ? {} : payload) : payload;
   const parsed = schemas[channel].safeParse(input);

@@ -6,7 +6,9 @@
 import {
   CHANNELS,
   TOKEN_PARAM,
+  WS_CLOSE,
   WS_PATH,
+  wsCloseReason,
   type Api,
   type Channel,
   type EventName,
@@ -59,15 +61,12 @@ export function createWsApi(url: string, onConnection: ConnectionListener = () =
       ws.addEventListener('close', (e) => {
         socket = null;
         opened = null;
-        const why =
-          e.code === 4403
-            ? 'the server refused this page (its token is wrong or missing: open the URL that `layerbench serve` printed)'
-            : 'the connection to Layerbench was lost';
+        const why = wsCloseReason(e.code);
         failAll(why);
         onConnection('closed', why);
         reject(new Error(why));
         // Reconnect unless refused: the server restarts keep the same URL only within one launch.
-        if (e.code !== 4403) setTimeout(() => void connect().catch(() => {}), retryMs);
+        if (e.code !== WS_CLOSE.forbidden) setTimeout(() => void connect().catch(() => {}), retryMs);
         retryMs = Math.min(retryMs * 2, 5000);
       });
     });

@@ -49,6 +49,15 @@ describe('layerbench summary', () => {
     expect(r.stderr).toContain('layers[0] (Conv2D): layers[0].filters is -1; allowed: at least 1');
   });
 
+  it('exits 2 naming a spec file that nests too deeply', async () => {
+    const file = path.join(dir, 'deep.json');
+    const spec = JSON.stringify(tinyExperiment());
+    await writeFile(file, `${spec.slice(0, -1)},"notes":${'['.repeat(6000)}${']'.repeat(6000)}}`);
+    const r = await cli(['summary', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`spec file ${file} nests too deeply: notes[0][0][0]…`);
+  });
+
   it('exits 2 on an unknown preset, listing the presets', async () => {
     const r = await cli(['summary', '--preset', 'resnet']);
     expect(r.code).toBe(2);
