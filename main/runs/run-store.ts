@@ -3,7 +3,6 @@
  * run's run.json and epochs.jsonl, a few at a time in parallel, so hundreds of runs list in well under a
  * second. A damaged file never makes the store unreadable: the run is listed with its problems.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { parseEpochLog, type StoreProblem } from './epoch-log.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
 import { MODEL_JSON } from '../../common/model-files.js';
+import { pidAlive } from '../platform/folder-lock.js';
 import type { RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
@@ -69,18 +69,7 @@ async function exists(file: string): Promise<boolean> {
 export function processAlive(p: RunInfo['process'], dir?: string): boolean {
   if (!p || p.host !== hostname()) return false;
   if (p.pid === process.pid) return dir !== undefined && activeRunDirs.has(dir);
-  try {
-    process.kill(p.pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed process nobody has reaped yet (a zombie) still answers signals; on Linux, /proc tells.
-  try {
-    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  return pidAlive(p.pid);
 }
 
 export function stateOf(info: RunInfo, dir?: string): RunState {
