@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fail, ok, type Picked, type SaveResult } from '../../common/contract.js';
 import { summarize } from '../../common/summarize.js';
 import { EXPORT_EXTENSIONS, ExportError, exportModel } from '../export/export-run.js';
+import { ExportTargetError } from '../export/export-target.js';
 import { RUN_FILES } from '../runs/run-folder.js';
 import type { DatasetCatalog } from './dataset-catalog.js';
 import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
@@ -217,9 +218,13 @@ export function runHandlers(
         out = await freshPath(path.join(layout.exports, baseName), ext);
       }
       try {
-        const result = await exportModel(runs.runDir(req.runId), req.format, out);
+        const result = await exportModel(runs.runDir(req.runId), req.format, out, { ...(req.force ? { force: true } : {}) });
         return ok({ canceled: false, path: result.path, files: result.files } as Picked<SaveResult>);
       } catch (e) {
+        if (e instanceof ExportTargetError)
+          return fail('TARGET_EXISTS', `export as ${req.format} refused: ${e.message}`, { path: e.target, forceAllows: e.forceAllows });
+        if (e instanceof ExportError && e.kind === 'busy')
+          return fail('BUSY', `export as ${req.format} failed: ${e.message}`, { path: e.file });
         if (e instanceof ExportError) return fail('IO_ERROR', `export as ${req.format} failed: ${e.message}`, { path: e.file });
         throw e;
       }

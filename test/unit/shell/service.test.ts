@@ -147,6 +147,33 @@ describe('datasets', () => {
     });
   });
 
+  it('model:export refuses a folder the save dialog returned unless the request says force, and a run folder always', async () => {
+    let chosen = '';
+    const dialogs: Dialogs = {
+      pickDirectory: async () => null,
+      pickFile: async () => null,
+      pickFiles: async () => null,
+      saveFile: async () => chosen,
+    };
+    const desktop = setup('electron', dialogs);
+    const runDir = writeRun(desktop.dataDir, 'r', 'finished', epochLine(1, 0.5));
+    chosen = path.join(desktop.dataDir, 'user-folder');
+    mkdirSync(chosen);
+    writeFileSync(path.join(chosen, 'f'), 'x');
+    const refused = await desktop.service.handle('model:export', { runId: 'r', format: 'keras' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'TARGET_EXISTS', details: { path: chosen, forceAllows: true } } });
+    expect(readFileSync(path.join(chosen, 'f'), 'utf8')).toBe('x');
+    // With force the folder is no longer the obstacle (this run's stand-in model then fails to read).
+    const forced = await desktop.service.handle('model:export', { runId: 'r', format: 'keras', force: true });
+    expect(forced).toMatchObject({ ok: false, error: { code: 'IO_ERROR' } });
+    chosen = runDir;
+    expect(await desktop.service.handle('model:export', { runId: 'r', format: 'python', force: true })).toMatchObject({
+      ok: false,
+      error: { code: 'TARGET_EXISTS', details: { forceAllows: false } },
+    });
+    expect(readdirSync(runDir).sort()).toEqual(['epochs.jsonl', 'model', 'run.json']);
+  });
+
   it('in Electron refuses a typed path and uses the dialog; in browser mode needs an absolute path', async () => {
     const asked: string[] = [];
     const dialogs: Dialogs = {
