@@ -12,7 +12,7 @@ import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
 import { MODEL_JSON } from '../../common/model-files.js';
 import { pidAlive } from '../platform/folder-lock.js';
-import type { RunFailureRecord } from '../../common/run-failures.js';
+import { processDied, type RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
 export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
@@ -77,6 +77,21 @@ export function stateOf(info: RunInfo, dir?: string): RunState {
   return processAlive(info.process, dir) ? 'running' : 'interrupted';
 }
 
+/**
+ * Whether `resume` can continue the run: epochs are left, or all are done but the run ended before its final
+ * save was recorded (killed, or its process died, between the last epoch and run.json saying finished; or
+ * the save itself failed): resuming then writes model/ from the last checkpoint.
+ */
+function resumable(state: RunState, info: RunInfo | undefined, done: number, hasModel: boolean): boolean {
+  const planned = info?.experiment?.training?.epochs;
+  if (planned === undefined) return false;
+  const ended = state === 'interrupted' || state === 'stopped' || state === 'failed';
+  if (ended && done < planned) return true;
+  if (done === 0) return false;
+  const died = state === 'interrupted' || (state === 'failed' && info?.error !== undefined && processDied(info.error.code));
+  return died || (state === 'finished' && !hasModel && !info?.stoppedEarly);
+}
+
 async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
   const problems: StoreProblem[] = [];
   const infoFile = path.join(dir, RUN_FILES.info);
@@ -112,7 +127,7 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
     ...(info?.durationMs !== undefined ? { durationMs: info.durationMs } : {}),
     ...(info?.backend ? { backend: info.backend } : {}),
     hasModel,
-    resumable: (state === 'interrupted' || state === 'stopped' || state === 'failed') && planned !== undefined && done < planned,
+    resumable: resumable(state, info, done, hasModel),
     ...(info?.error ? { error: info.error } : {}),
     problems,
     history: log.history,

@@ -134,7 +134,8 @@ export async function trainInFolder(
     const lastGood = result.history.length > 0 ? `the last good checkpoint (epoch ${result.history[result.history.length - 1].epoch}) is kept in ${folder.checkpoints.dirOf('last')}` : 'no epoch was completed';
     if (nan) modelNote = `the model was not saved: training diverged and its weights are useless; ${lastGood}`;
     else if (!result.model) modelNote = 'there is no model to save';
-    else if (result.status === 'failed' && result.history.length === 0) modelNote = 'no epoch was completed, so there is no trained model to save';
+    // Stopped or failed before the first epoch ended: the weights are the untrained ones, not a model to keep.
+    else if (result.history.length === 0) modelNote = 'no epoch was completed, so there is no trained model to save';
     else {
       await saveModelAtomic(tf, result.model, folder.modelDir, {
         [EXPERIMENT_JSON]: JSON.stringify(experiment, null, 2),

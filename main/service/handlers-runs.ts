@@ -131,7 +131,15 @@ export function runHandlers(
     async 'runs:evaluate'(req) {
       const run = await runs.details(req.runId);
       if (!run) return notFound(req.runId);
-      if (!run.hasModel) return fail('NOT_FOUND', `run "${req.runId}" has no saved model to evaluate`);
+      if (!run.hasModel) {
+        const saveLeft = run.resumable && run.epochsDone >= run.epochsPlanned;
+        return fail(
+          'NOT_FOUND',
+          saveLeft
+            ? `run "${req.runId}" has no saved model yet: it ended before its final save; resume it to write the model from its last checkpoint`
+            : `run "${req.runId}" has no saved model to evaluate`,
+        );
+      }
       // Evaluation needs TensorFlow: it runs in a training process like training does, never in this one.
       const started = await deps.host.start({
         mode: 'evaluate',

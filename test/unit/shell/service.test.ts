@@ -3,7 +3,7 @@
  * models saved without overwriting, spec files, datasets and sample images, and the rules on paths
  * (Electron: from dialogs only; browser mode: under the data folder, typed dataset paths only).
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -112,6 +112,28 @@ describe('runs', () => {
     expect(started.runId).toMatch(/-my-run$/);
     expect(s.host.started[0]).toMatchObject({ datasetId: 'mnist', name: 'my run' });
     expect(await s.service.handle('training:stop', { runId: started.runId })).toEqual({ ok: true, value: { stopping: true } });
+  });
+
+  it("offers the CLI's recovery for a run killed during its final save: resume finishes the save", async () => {
+    // Every planned epoch logged, run.json still "running" (its process gone), no model/ yet.
+    const dir = writeRun(s.dataDir, 'cut', 'running', [1, 2, 3].map((n) => epochLine(n, 0.5)).join(''));
+    const info = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    writeFileSync(
+      path.join(dir, 'run.json'),
+      JSON.stringify({ ...info, experiment: { model, training: { ...DEFAULT_TRAINING, epochs: 3 } } }),
+    );
+    rmSync(path.join(dir, 'model'), { recursive: true });
+    expect(await value(s.service.handle('runs:get', { runId: 'cut' }))).toMatchObject({
+      status: 'crashed',
+      epochsDone: 3,
+      hasModel: false,
+      resumable: true,
+    });
+    const evaluated = await s.service.handle('runs:evaluate', { runId: 'cut' });
+    expect(evaluated).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    if (!evaluated.ok) expect(evaluated.error.message).toContain('resume it to write the model from its last checkpoint');
+    expect(await s.service.handle('training:resume', { runId: 'cut' })).toMatchObject({ ok: true });
+    expect(s.host.started).toEqual([expect.objectContaining({ mode: 'resume', runId: 'cut', dir })]);
   });
 
   it('refuses to export a run without a model, or to an unknown format', async () => {
