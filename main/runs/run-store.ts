@@ -157,7 +157,10 @@ export async function listRuns(parent: string, concurrency = 16): Promise<RunLis
   try {
     entries = await readdir(parent, { withFileTypes: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new RunError('NOT_A_FOLDER', `${path.resolve(parent)} is a file, not a folder of runs`);
+    if (code === 'EACCES' || code === 'EPERM') throw new RunError(code, `cannot list the runs in ${path.resolve(parent)}: permission denied`);
     throw e;
   }
   const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(path.resolve(parent), e.name));
