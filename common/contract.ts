@@ -47,6 +47,11 @@ export const ERROR_CODES = [
   'DATASET_ERROR',
   /** Reading or writing a file failed; `details` has `{ path }`. */
   'IO_ERROR',
+  /**
+   * The chosen path holds more than the write may replace (a folder where a file goes, a non-empty folder, a
+   * run folder); `details` has `{ path, forceAllows }`: when true, the request may be sent again with `force`.
+   */
+  'TARGET_EXISTS',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -295,6 +300,8 @@ export interface DatasetSamplesRequest {
 export interface ModelExportRequest {
   runId: RunId;
   format: ExportFormat;
+  /** Replace an existing folder at the chosen path (answered TARGET_EXISTS without it). Never a run folder. */
+  force?: boolean;
 }
 
 export interface SaveResult {

@@ -5,7 +5,13 @@
 import path from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../common/contract.js';
 import { EXPORT_EXTENSIONS, ExportError, exportModel } from '../export/export-run.js';
+import { ExportTargetError } from '../export/export-target.js';
 import { CliError, EXIT } from './exit-codes.js';
+
+/** A refused --out (see export-target.ts): bad usage, with --force offered where it applies. */
+export function targetRefused(e: ExportTargetError): CliError {
+  return new CliError(`${e.message}${e.forceAllows ? '; choose another path, or add --force to replace it' : ''}`, EXIT.usage);
+}
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -17,7 +23,7 @@ function defaultOut(source: string, format: ExportFormat): string {
 }
 
 export const exportCommand = {
-  options: { format: { type: 'string' as const }, out: { type: 'string' as const } },
+  options: { format: { type: 'string' as const }, out: { type: 'string' as const }, force: { type: 'boolean' as const } },
   run: async (positionals: string[], values: Values): Promise<number> => {
     const [source, extra] = positionals;
     if (!source || extra)
@@ -31,11 +37,12 @@ export const exportCommand = {
     }
     const out = typeof values.out === 'string' ? values.out : defaultOut(source, format as ExportFormat);
     try {
-      const result = await exportModel(source, format as ExportFormat, out);
+      const result = await exportModel(source, format as ExportFormat, out, { force: values.force === true });
       process.stdout.write(`Exported ${format} to ${result.path}${result.files.length > 1 ? ` (${result.files.join(', ')})` : ''}\n`);
       return EXIT.ok;
     } catch (e) {
       // A model that is missing or damaged is the caller's input; a failed write is an I/O error.
+      if (e instanceof ExportTargetError) throw targetRefused(e);
       if (e instanceof ExportError) throw new CliError(`export failed: ${e.message}`, e.kind === 'write' ? EXIT.io : EXIT.usage);
       throw e;
     }

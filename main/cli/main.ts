@@ -46,11 +46,14 @@ Commands:
                      Download the CIFAR-10 binary archive with a progress bar; MD5 checked.
   dataset cache [--clear]
                      Show the decoded-dataset cache (folder, entries, size, limit); --clear empties it.
-  export  <run folder | model folder> --format keras|h5|tfjs|python [--out PATH]
+  export  <run folder | model folder> --format keras|h5|tfjs|python [--out PATH] [--force]
                      Export the model as Keras .keras/.h5, a TensorFlow.js folder (with a README), or
                      the experiment as a Python/Keras training script (default: RUN/exports/).
-  import  <model.keras | model.h5 | model.json> --out DIR
-                     Import a Keras or TensorFlow.js model as a Layerbench model folder (spec + weights).
+                     An existing folder at PATH (a non-empty one for tfjs) is replaced only with --force;
+                     a run folder never.
+  import  <model.keras | model.h5 | model.json> --out DIR [--force]
+                     Import a Keras or TensorFlow.js model as a Layerbench model folder (spec + weights);
+                     a non-empty DIR is replaced only with --force, a run folder never.
   serve   [--port N] [--data-dir DIR]
                      Serve the app's UI to a browser on this machine (URL with access token).
 

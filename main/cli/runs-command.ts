@@ -1,7 +1,8 @@
 /** `layerbench runs [--dir DIR]`: the runs in a folder, newest first, with their state and progress. */
 import { formatMetric } from '../../common/keras-log.js';
 import { listRuns, type RunListing } from '../runs/run-store.js';
-import { EXIT } from './exit-codes.js';
+import { RunError } from '../runs/run-error.js';
+import { CliError, EXIT } from './exit-codes.js';
 
 function row(r: RunListing): string[] {
   const epochs = `${r.epochsDone}/${r.epochsPlanned ?? '?'}`;
@@ -20,7 +21,14 @@ function row(r: RunListing): string[] {
 
 export async function runsCommand(opts: { dir?: string; json?: boolean }): Promise<number> {
   const dir = opts.dir ?? 'runs';
-  const runs = await listRuns(dir);
+  let runs: RunListing[];
+  try {
+    runs = await listRuns(dir);
+  } catch (e) {
+    // --dir is the caller's input: a file or an unreadable folder is bad usage, said in one line.
+    if (e instanceof RunError) throw new CliError(`runs --dir: ${e.message}`, EXIT.usage);
+    throw e;
+  }
   if (opts.json) {
     process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     return EXIT.ok;

@@ -50,6 +50,10 @@ export function hardenWebContents(contents: WebContents): void {
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url)) event.preventDefault();
   });
+  // Every frame's navigation, subframes included ('will-navigate' sees the main frame only); the URL is on the event.
+  contents.on('will-frame-navigate', (details) => {
+    if (!isAppUrl(details.url)) details.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   // No new windows, and no handing the URL to the system browser: the renderer never chooses what opens.
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));

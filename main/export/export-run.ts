@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { ExportFormat } from '../../common/contract.js';
 import { DEFAULT_TRAINING } from '../../common/spec.js';
 import { writeFileAtomically } from './atomic-file.js';
+import { checkExportTarget, isInside } from './export-target.js';
+import { FolderLockedError, lockFolder, type FolderLock } from '../platform/folder-lock.js';
 import { kerasNameProblem } from './keras-config.js';
 import { writeKerasH5 } from './keras-h5.js';
 import { writeKerasV3 } from './keras-v3.js';
@@ -23,8 +25,11 @@ export class ExportError extends Error {
     message: string,
     /** The file or folder at fault. */
     readonly file: string,
-    /** `input`: the model to export is missing or damaged; `write`: writing the export failed (disk full ...). */
-    readonly kind: 'input' | 'write' = 'input',
+    /**
+     * `input`: the model to export is missing or damaged; `write`: writing the export failed (disk full ...);
+     * `busy`: the run folder it would be written into is locked by another process.
+     */
+    readonly kind: 'input' | 'write' | 'busy' = 'input',
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -60,7 +65,7 @@ interface RunDataset {
 }
 
 /** The model folder and, for a run folder, the dataset it was trained on (from run.json). */
-export async function locateModel(source: string): Promise<{ modelDir: string; dataset?: ScriptDataset }> {
+export async function locateModel(source: string): Promise<{ modelDir: string; runDir?: string; dataset?: ScriptDataset }> {
   const dir = path.resolve(source);
   let modelDir: string;
   if (await exists(path.join(dir, 'model', MODEL_JSON))) modelDir = path.join(dir, 'model');
@@ -68,12 +73,14 @@ export async function locateModel(source: string): Promise<{ modelDir: string; d
   else throw new ExportError(`${dir} is neither a run folder (with model/model.json) nor a model folder (with model.json)`, dir);
   const runJson = path.join(path.dirname(modelDir), 'run.json');
   if (!(await exists(runJson))) return { modelDir };
+  const runDir = path.dirname(modelDir);
   try {
     const run = JSON.parse(await readFile(runJson, 'utf8')) as { dataset?: RunDataset };
     const d = run.dataset;
-    if (!d || typeof d.id !== 'string') return { modelDir };
+    if (!d || typeof d.id !== 'string') return { modelDir, runDir };
     return {
       modelDir,
+      runDir,
       dataset: {
         id: d.id,
         ...(d.source ? { source: d.source } : {}),
@@ -85,12 +92,50 @@ export async function locateModel(source: string): Promise<{ modelDir: string; d
   }
 }
 
+export interface ExportOptions {
+  /** Replace an existing folder (or, for tfjs, a non-empty folder or a file) at `out`; see export-target.ts. */
+  force?: boolean;
+}
+
 /**
  * Writes the export of the model in `source` (a run folder or a model folder) to `out`. Every failure is an
- * ExportError saying which file is at fault and whether it was the model read or the export written.
+ * ExportError saying which file is at fault and whether it was the model read or the export written, or an
+ * ExportTargetError when `out` is more than the export may replace. An export into the run folder itself
+ * (its exports/) holds the run's lock, so it never runs beside training or evaluation of that run.
  */
-export async function exportModel(source: string, format: ExportFormat, out: string): Promise<ExportResult> {
-  const { modelDir, dataset } = await locateModel(source);
+export async function exportModel(source: string, format: ExportFormat, out: string, options: ExportOptions = {}): Promise<ExportResult> {
+  const { modelDir, runDir, dataset } = await locateModel(source);
+  const target = path.resolve(out);
+  const write = () => exportLocated(modelDir, runDir, dataset, format, target, options);
+  if (!runDir || !isInside(target, runDir)) return write();
+  let lock: FolderLock;
+  try {
+    lock = await lockFolder(runDir, 'export');
+  } catch (e) {
+    if (e instanceof FolderLockedError) throw new ExportError(`cannot export into ${runDir}: ${e.message}`, runDir, 'busy');
+    throw e;
+  }
+  try {
+    return await write();
+  } finally {
+    await lock.release();
+  }
+}
+
+async function exportLocated(
+  modelDir: string,
+  runDir: string | undefined,
+  dataset: ScriptDataset | undefined,
+  format: ExportFormat,
+  target: string,
+  options: ExportOptions,
+): Promise<ExportResult> {
+  // Before the model is read: a refused target costs nothing and leaves everything as it was.
+  await checkExportTarget(target, {
+    shape: format === 'tfjs' ? 'folder' : 'file',
+    ...(options.force ? { force: true } : {}),
+    keep: runDir ? [modelDir, runDir] : [modelDir],
+  });
   let folder;
   try {
     folder = await readModelFolder(modelDir);
@@ -98,7 +143,6 @@ export async function exportModel(source: string, format: ExportFormat, out: str
     if (e instanceof WeightsError || e instanceof KerasImportError) throw new ExportError(e.message, e.file, 'input', { cause: e });
     throw e;
   }
-  const target = path.resolve(out);
   try {
     return await writeExport(modelDir, folder, dataset, format, target);
   } catch (e) {

@@ -36,6 +36,8 @@ interface ActiveRun {
   child: ChildHandle;
   throttle: EventThrottle;
   history: EpochRecord[];
+  /** Epochs done before this process started (a resume's `start` event says from which epoch it goes on). */
+  epochsBefore: number;
   ended: RunStatus | null;
   stopRequested: boolean;
   killedByHost: boolean;
@@ -92,6 +94,7 @@ export class TrainingHost implements TrainingHostLike {
       child,
       throttle: new EventThrottle((event) => emit('training:event', { runId: job.runId, event }), this.options.batchIntervalMs),
       history: [],
+      epochsBefore: 0,
       ended: null,
       stopRequested: false,
       killedByHost: false,
@@ -186,6 +189,7 @@ export class TrainingHost implements TrainingHostLike {
       case 'event': {
         const event = message.event;
         if (event.type === 'epochEnd') run.history.push(event.record);
+        if (event.type === 'start') run.epochsBefore = event.initialEpoch - 1;
         if (event.type === 'end') run.ended = event.status;
         run.throttle.push(event);
         // run.json exists from the start event on: lists refreshed now show the run.
@@ -219,7 +223,7 @@ export class TrainingHost implements TrainingHostLike {
       killedByHost: run.killedByHost,
       stderrTail: run.stderrTail,
       fatal: run.fatal,
-      epochsDone: run.history.length,
+      epochsDone: run.epochsBefore + run.history.length,
     });
     if (outcome.reason !== 'ended' && run.job.mode !== 'evaluate') {
       await markRunEnded(run.job.dir, outcome.status, outcome.reason, outcome.message).catch(() => undefined);

@@ -19,6 +19,7 @@ import { datasetHash } from './dataset-identity.js';
 import { RUN_FILES, type RunInfo } from './run-folder.js';
 import { openRun } from './run-store.js';
 import { RunError } from './run-error.js';
+import { withRunLock } from './run-lock.js';
 
 export type ModelChoice = 'final' | 'best' | 'last';
 
@@ -103,7 +104,15 @@ export interface EvaluateRunArgs {
   loadDataset?: (id: string) => Promise<Dataset>;
 }
 
+/** Evaluates a run's model and writes the report into the run folder, holding the run's lock. */
 export async function evaluateRun(backend: EngineBackend, args: EvaluateRunArgs): Promise<RunEvaluation> {
+  const dir = path.resolve(args.dir);
+  await openRun(dir); // a folder that is no run is NOT_FOUND before any lock file is written into it
+  return withRunLock(dir, 'evaluate', () => evaluateLockedRun(backend, { ...args, dir }));
+}
+
+/** evaluateRun for a caller that already holds the run's lock (training evaluating its own model). */
+export async function evaluateLockedRun(backend: EngineBackend, args: EvaluateRunArgs): Promise<RunEvaluation> {
   const loaded = await loadRunModel(backend, args.dir, args.model);
   try {
     const info = loaded.info;

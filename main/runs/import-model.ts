@@ -9,6 +9,7 @@ import type { ExperimentSpec } from '../../common/spec.js';
 import { buildModel, ModelBuildError } from '../engine/build-model.js';
 import { saveModelAtomic } from '../engine/save.js';
 import type { LayersModel, TF } from '../engine/tf-types.js';
+import { checkExportTarget } from '../export/export-target.js';
 import { readForeignModel } from '../export/keras-read.js';
 import { KerasImportError } from '../export/keras-model-config.js';
 import { trainingFromKeras } from '../export/training-from-keras.js';
@@ -51,7 +52,12 @@ export interface ImportResult {
   files: string[];
 }
 
-export async function importModel(tf: TF, file: string, outDir: string): Promise<ImportResult> {
+/**
+ * Reads `file` and saves it as a model folder at `outDir`. An existing non-empty `outDir` is replaced only
+ * with `force`, and a run folder never (export-target.ts); checked before the file is even read.
+ */
+export async function importModel(tf: TF, file: string, outDir: string, options: { force?: boolean } = {}): Promise<ImportResult> {
+  await checkExportTarget(outDir, { shape: 'folder', keep: [file], ...(options.force ? { force: true } : {}) });
   const read = await readForeignModel(file);
   const checked = validateExperiment({ model: read.spec, training: trainingFromKeras(read.trainingConfig) });
   if (!checked.ok) throw new KerasImportError(`${file}: the imported experiment is invalid:\n${formatIssues(checked.issues)}`, file);

@@ -12,6 +12,7 @@ import type { ResumeFrom } from '../engine/epoch-keeper.js';
 import { datasetHash } from './dataset-identity.js';
 import { RunFolder } from './run-folder.js';
 import { openRun } from './run-store.js';
+import { withRunLock } from './run-lock.js';
 import { RunError, trainInFolder, type RunContext, type RunOutcome } from './run-training.js';
 
 export interface ResumeArgs {
@@ -22,6 +23,11 @@ export interface ResumeArgs {
 
 export async function resumeRun(ctx: RunContext, args: ResumeArgs): Promise<RunOutcome> {
   const dir = path.resolve(args.dir);
+  await openRun(dir); // a folder that is no run is NOT_FOUND before any lock file is written into it
+  return withRunLock(dir, 'resume', () => resumeLockedRun(ctx, dir, args));
+}
+
+async function resumeLockedRun(ctx: RunContext, dir: string, args: ResumeArgs): Promise<RunOutcome> {
   const opened = await openRun(dir);
   const info = opened.info;
   if (!info) throw new RunError('UNREADABLE', `cannot resume ${dir}: ${opened.problems.map((p) => p.message).join('; ')}`);

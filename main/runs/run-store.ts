@@ -3,7 +3,6 @@
  * run's run.json and epochs.jsonl, a few at a time in parallel, so hundreds of runs list in well under a
  * second. A damaged file never makes the store unreadable: the run is listed with its problems.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +11,8 @@ import { parseEpochLog, type StoreProblem } from './epoch-log.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
 import { MODEL_JSON } from '../../common/model-files.js';
-import type { RunFailureRecord } from '../../common/run-failures.js';
+import { pidAlive } from '../platform/folder-lock.js';
+import { processDied, type RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
 export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
@@ -69,23 +69,27 @@ async function exists(file: string): Promise<boolean> {
 export function processAlive(p: RunInfo['process'], dir?: string): boolean {
   if (!p || p.host !== hostname()) return false;
   if (p.pid === process.pid) return dir !== undefined && activeRunDirs.has(dir);
-  try {
-    process.kill(p.pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed process nobody has reaped yet (a zombie) still answers signals; on Linux, /proc tells.
-  try {
-    const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  return pidAlive(p.pid);
 }
 
 export function stateOf(info: RunInfo, dir?: string): RunState {
   if (info.status !== 'running') return info.status;
   return processAlive(info.process, dir) ? 'running' : 'interrupted';
+}
+
+/**
+ * Whether `resume` can continue the run: epochs are left, or all are done but the run ended before its final
+ * save was recorded (killed, or its process died, between the last epoch and run.json saying finished; or
+ * the save itself failed): resuming then writes model/ from the last checkpoint.
+ */
+function resumable(state: RunState, info: RunInfo | undefined, done: number, hasModel: boolean): boolean {
+  const planned = info?.experiment?.training?.epochs;
+  if (planned === undefined) return false;
+  const ended = state === 'interrupted' || state === 'stopped' || state === 'failed';
+  if (ended && done < planned) return true;
+  if (done === 0) return false;
+  const died = state === 'interrupted' || (state === 'failed' && info?.error !== undefined && processDied(info.error.code));
+  return died || (state === 'finished' && !hasModel && !info?.stoppedEarly);
 }
 
 async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
@@ -123,7 +127,7 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
     ...(info?.durationMs !== undefined ? { durationMs: info.durationMs } : {}),
     ...(info?.backend ? { backend: info.backend } : {}),
     hasModel,
-    resumable: (state === 'interrupted' || state === 'stopped' || state === 'failed') && planned !== undefined && done < planned,
+    resumable: resumable(state, info, done, hasModel),
     ...(info?.error ? { error: info.error } : {}),
     problems,
     history: log.history,
@@ -153,7 +157,10 @@ export async function listRuns(parent: string, concurrency = 16): Promise<RunLis
   try {
     entries = await readdir(parent, { withFileTypes: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new RunError('NOT_A_FOLDER', `${path.resolve(parent)} is a file, not a folder of runs`);
+    if (code === 'EACCES' || code === 'EPERM') throw new RunError(code, `cannot list the runs in ${path.resolve(parent)}: permission denied`);
     throw e;
   }
   const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(path.resolve(parent), e.name));

@@ -4,6 +4,7 @@
  * the text log, and the final model. Nothing already on disk is lost when any of it fails.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ExperimentSpec } from '../../common/spec.js';
@@ -20,8 +21,9 @@ import { train } from '../engine/train.js';
 import { kerasPrinter } from '../../common/keras-printer.js';
 import { appVersion } from '../platform/app-version.js';
 import { datasetHash } from './dataset-identity.js';
-import { evaluateRun, type RunEvaluation } from './evaluate-run.js';
+import { evaluateLockedRun, type RunEvaluation } from './evaluate-run.js';
 import { RunError } from './run-error.js';
+import { withRunLock } from './run-lock.js';
 import { activeRunDirs, RUN_FILES, RunFolder, type AppendLine, type RunInfo } from './run-folder.js';
 import { EXPERIMENT_JSON } from '../../common/model-files.js';
 import type { RunFailureRecord } from '../../common/run-failures.js';
@@ -132,7 +134,8 @@ export async function trainInFolder(
     const lastGood = result.history.length > 0 ? `the last good checkpoint (epoch ${result.history[result.history.length - 1].epoch}) is kept in ${folder.checkpoints.dirOf('last')}` : 'no epoch was completed';
     if (nan) modelNote = `the model was not saved: training diverged and its weights are useless; ${lastGood}`;
     else if (!result.model) modelNote = 'there is no model to save';
-    else if (result.status === 'failed' && result.history.length === 0) modelNote = 'no epoch was completed, so there is no trained model to save';
+    // Stopped or failed before the first epoch ended: the weights are the untrained ones, not a model to keep.
+    else if (result.history.length === 0) modelNote = 'no epoch was completed, so there is no trained model to save';
     else {
       await saveModelAtomic(tf, result.model, folder.modelDir, {
         [EXPERIMENT_JSON]: JSON.stringify(experiment, null, 2),
@@ -169,7 +172,7 @@ export async function trainInFolder(
   let evaluation: RunEvaluation | undefined;
   if (ctx.evaluateAfter && modelSaved) {
     try {
-      evaluation = await evaluateRun(ctx.backend, { dir: folder.dir, model: 'final', loadDataset: async () => dataset });
+      evaluation = await evaluateLockedRun(ctx.backend, { dir: folder.dir, model: 'final', loadDataset: async () => dataset });
       log.line(`Evaluated on ${evaluation.setDescription}: loss ${evaluation.loss.toFixed(4)} - accuracy ${evaluation.accuracy.toFixed(4)}`);
     } catch (e) {
       warnings.push(`could not evaluate the model: ${(e as Error).message}`);
@@ -234,14 +237,22 @@ export async function startRun(ctx: RunContext, args: StartRunArgs): Promise<Run
     versions: { layerbench: appVersion(), node: process.versions.node, tfjs: b.tf.version.tfjs },
     status: 'running',
   };
-  if (existsSync(path.join(dir, RUN_FILES.info))) {
-    // Training again into a run's folder would mix two runs' epochs in one history.
-    throw new RunError('RUN_EXISTS', `${dir} already holds a run; choose another folder, or continue it with: layerbench resume ${dir}`);
-  }
   try {
-    await folder.create(info);
+    await mkdir(dir, { recursive: true });
   } catch (e) {
     throw new RunError((e as NodeJS.ErrnoException).code ?? 'IO_ERROR', `cannot create the run folder ${dir}: ${reason(e)}`);
   }
-  return trainInFolder(ctx, folder, info, dataset);
+  // Checked under the lock, so two processes started on one folder cannot both create a run in it.
+  return withRunLock(dir, 'train', async () => {
+    if (existsSync(path.join(dir, RUN_FILES.info))) {
+      // Training again into a run's folder would mix two runs' epochs in one history.
+      throw new RunError('RUN_EXISTS', `${dir} already holds a run; choose another folder, or continue it with: layerbench resume ${dir}`);
+    }
+    try {
+      await folder.create(info);
+    } catch (e) {
+      throw new RunError((e as NodeJS.ErrnoException).code ?? 'IO_ERROR', `cannot create the run folder ${dir}: ${reason(e)}`);
+    }
+    return trainInFolder(ctx, folder, info, dataset);
+  });
 }

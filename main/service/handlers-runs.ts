@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fail, ok, type Picked, type SaveResult } from '../../common/contract.js';
 import { summarize } from '../../common/summarize.js';
 import { EXPORT_EXTENSIONS, ExportError, exportModel } from '../export/export-run.js';
+import { ExportTargetError } from '../export/export-target.js';
 import { RUN_FILES } from '../runs/run-folder.js';
 import type { DatasetCatalog } from './dataset-catalog.js';
 import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
@@ -130,7 +131,15 @@ export function runHandlers(
     async 'runs:evaluate'(req) {
       const run = await runs.details(req.runId);
       if (!run) return notFound(req.runId);
-      if (!run.hasModel) return fail('NOT_FOUND', `run "${req.runId}" has no saved model to evaluate`);
+      if (!run.hasModel) {
+        const saveLeft = run.resumable && run.epochsDone >= run.epochsPlanned;
+        return fail(
+          'NOT_FOUND',
+          saveLeft
+            ? `run "${req.runId}" has no saved model yet: it ended before its final save; resume it to write the model from its last checkpoint`
+            : `run "${req.runId}" has no saved model to evaluate`,
+        );
+      }
       // Evaluation needs TensorFlow: it runs in a training process like training does, never in this one.
       const started = await deps.host.start({
         mode: 'evaluate',
@@ -217,9 +226,13 @@ export function runHandlers(
         out = await freshPath(path.join(layout.exports, baseName), ext);
       }
       try {
-        const result = await exportModel(runs.runDir(req.runId), req.format, out);
+        const result = await exportModel(runs.runDir(req.runId), req.format, out, { ...(req.force ? { force: true } : {}) });
         return ok({ canceled: false, path: result.path, files: result.files } as Picked<SaveResult>);
       } catch (e) {
+        if (e instanceof ExportTargetError)
+          return fail('TARGET_EXISTS', `export as ${req.format} refused: ${e.message}`, { path: e.target, forceAllows: e.forceAllows });
+        if (e instanceof ExportError && e.kind === 'busy')
+          return fail('BUSY', `export as ${req.format} failed: ${e.message}`, { path: e.file });
         if (e instanceof ExportError) return fail('IO_ERROR', `export as ${req.format} failed: ${e.message}`, { path: e.file });
         throw e;
       }

@@ -64,7 +64,7 @@ const schemas = {
     }).optional(),
   }),
   'model:save': runRef,
-  'model:export': z.strictObject({ runId, format: z.enum(EXPORT_FORMATS) }),
+  'model:export': z.strictObject({ runId, format: z.enum(EXPORT_FORMATS), force: z.boolean().optional() }),
   'dataset:list': empty,
   'dataset:import': z.strictObject({
     kind: z.enum(DATASET_KINDS),

@@ -1,10 +1,13 @@
 /** The `layerbench export` and `layerbench import` commands, run in-process through the CLI dispatcher. */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../main/cli/main.js';
 import { EXIT } from '../../../main/cli/exit-codes.js';
+import { LOCK_FILE } from '../../../main/platform/folder-lock.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
 import { testBackend } from '../helpers/backend.js';
 import { experimentOf, seededModel, VECTOR_MODEL, writeRunFolder } from './models.js';
@@ -78,5 +81,99 @@ describe('layerbench export / import', () => {
     const notModel = await cli('import', path.join(run, 'exports', 'train.py'), '--out', path.join(work, 'bad'));
     expect(notModel.code).toBe(EXIT.usage);
     expect(notModel.err).toContain('unknown model file type ".py"');
+  });
+});
+
+/** A folder holding one file, as a user's folder might. */
+async function userFolder(name: string): Promise<string> {
+  const d = path.join(work, name);
+  await mkdir(d, { recursive: true });
+  await writeFile(path.join(d, 'f'), 'x\n');
+  return d;
+}
+
+const isDir = async (p: string) => (await stat(p)).isDirectory();
+
+describe('what export and import may write over', () => {
+  it('refuses an existing folder as a file export target unless --force, and then replaces only it', async () => {
+    const d = await userFolder('user-folder');
+    for (const format of ['keras', 'h5', 'python']) {
+      const r = await cli('export', run, '--format', format, '--out', d);
+      expect(r.code, format).toBe(EXIT.usage);
+      expect(r.err, format).toContain(`${d} is a folder with 1 entry`);
+      expect(r.err, format).toContain('add --force to replace it');
+      expect(await readFile(path.join(d, 'f'), 'utf8'), format).toBe('x\n');
+    }
+    const forced = await cli('export', run, '--format', 'keras', '--out', d, '--force');
+    expect(forced.code, forced.err).toBe(EXIT.ok);
+    expect(await isDir(d)).toBe(false);
+  });
+
+  it('refuses a non-empty folder or a file as a tfjs target unless --force; an empty folder is filled', async () => {
+    const d = await userFolder('tfjs-target');
+    const r = await cli('export', run, '--format', 'tfjs', '--out', d);
+    expect(r.code).toBe(EXIT.usage);
+    expect(await readdir(d)).toEqual(['f']);
+    const empty = path.join(work, 'tfjs-empty');
+    await mkdir(empty);
+    expect((await cli('export', run, '--format', 'tfjs', '--out', empty)).code).toBe(EXIT.ok);
+    expect(await readdir(empty)).toContain('model.json');
+    const file = path.join(work, 'tfjs-file');
+    await writeFile(file, 'keep me');
+    expect((await cli('export', run, '--format', 'tfjs', '--out', file)).code).toBe(EXIT.usage);
+    expect(await readFile(file, 'utf8')).toBe('keep me');
+    expect((await cli('export', run, '--format', 'tfjs', '--out', d, '--force')).code).toBe(EXIT.ok);
+    expect(await readdir(d)).not.toContain('f');
+  });
+
+  it('never writes over a run folder, its model, or a folder holding runs, even with --force', async () => {
+    for (const [format, out] of [
+      ['python', run],
+      ['tfjs', path.join(run, 'model')],
+      ['keras', work],
+    ] as const) {
+      const r = await cli('export', run, '--format', format, '--out', out, '--force');
+      expect(r.code, `${format} ${out}`).toBe(EXIT.usage);
+      expect(r.err, `${format} ${out}`).toContain(out);
+      expect(r.err, `${format} ${out}`).not.toContain('--force');
+    }
+    expect(await readdir(path.join(run, 'model'))).toContain('model.json');
+    expect(JSON.parse(await readFile(path.join(run, 'run.json'), 'utf8')).status).toBe('finished');
+  });
+
+  it('import refuses a non-empty folder unless --force, and a run folder always', async () => {
+    const file = path.join(work, 'to-import.keras');
+    expect((await cli('export', run, '--format', 'keras', '--out', file)).code).toBe(EXIT.ok);
+    const d = await userFolder('import-target');
+    const r = await cli('import', file, '--out', d);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain(`${d} is a folder with 1 entry`);
+    expect(await readdir(d)).toEqual(['f']);
+    expect((await cli('import', file, '--out', d, '--force')).code).toBe(EXIT.ok);
+    expect((await readdir(d)).sort()).toEqual(['experiment.json', 'model.json', 'weights.bin']);
+    const intoRun = await cli('import', file, '--out', run, '--force');
+    expect(intoRun.code).toBe(EXIT.usage);
+    expect(intoRun.err).toContain('is a run folder');
+    expect(await readdir(run)).toContain('run.json');
+  });
+
+  it('an export into the run folder is refused while another process holds the run lock', async () => {
+    let holder: ChildProcess | undefined;
+    try {
+      holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      const lockFile = path.join(run, LOCK_FILE);
+      await writeFile(
+        lockFile,
+        JSON.stringify({ pid: holder.pid, host: hostname(), startedAt: new Date().toISOString(), purpose: 'resume' }),
+      );
+      const r = await cli('export', run, '--format', 'python');
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.err).toContain(`process ${holder.pid}`);
+      await rm(lockFile);
+      // Outside the run folder the export does not need the run's lock.
+      expect((await cli('export', run, '--format', 'python', '--out', path.join(work, 'elsewhere.py'))).code).toBe(EXIT.ok);
+    } finally {
+      holder?.kill();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
 import { exportModel } from '../../../main/export/export-run.js';
+import { ExportTargetError } from '../../../main/export/export-target.js';
 import { readFloat32, readStringAttr, readStringList, withH5 } from '../../../main/export/h5.js';
 import { kerasWeightPaths } from '../../../main/export/keras-paths.js';
 import { testBackend } from '../helpers/backend.js';
@@ -113,11 +114,13 @@ describe('export formats', () => {
     });
   });
 
-  it('tfjs: the model folder with a README on loading it; an existing export is replaced whole', async () => {
+  it('tfjs: the model folder with a README on loading it; an existing export is replaced whole only when forced', async () => {
     const out = path.join(work, 'web-model');
     await exportModel(run, 'tfjs', out);
     await writeFile(path.join(out, 'stale.txt'), 'from an earlier export');
-    const result = await exportModel(run, 'tfjs', out);
+    await expect(exportModel(run, 'tfjs', out)).rejects.toThrow(ExportTargetError);
+    expect(await readdir(out)).toContain('stale.txt');
+    const result = await exportModel(run, 'tfjs', out, { force: true });
     expect(result.files).toEqual(['README.md', 'classes.json', 'experiment.json', 'history.json', 'model.json', 'weights.bin']);
     expect((await readdir(out)).sort()).toEqual(result.files);
     const readme = await readFile(path.join(out, 'README.md'), 'utf8');

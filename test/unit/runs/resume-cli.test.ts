@@ -109,6 +109,20 @@ describe('kill the training process and resume', () => {
     await resumeAndCompare(dir);
   });
 
+  it('two resumes of one folder at once: one trains, the other is refused, and the epochs are written once', async () => {
+    const dir = path.join(root, 'twice');
+    expect(await trainAndKill(dir, 0)).toBe('SIGKILL');
+    const [a, b] = await Promise.all([run([CLI, 'resume', dir]), run([CLI, 'resume', dir])]);
+    const codes = [a.code, b.code].sort();
+    // The second either meets the first's lock or, had it started after the first ended, a finished run.
+    expect(codes, a.stderr + b.stderr).toEqual([0, 2]);
+    expect((a.code === 2 ? a : b).stderr).toMatch(/in use by process \d+|has finished/);
+    const epochs = (await readFile(path.join(dir, 'epochs.jsonl'), 'utf8')).trim().split('\n');
+    expect(epochs.filter((l) => l.includes('"resumed"'))).toHaveLength(1);
+    expect(epochs.filter((l) => !l.includes('"resumed"')).map((l) => JSON.parse(l).epoch)).toEqual([1, 2, 3]);
+    expect(maxAbsDiff(await weightsIn(path.join(dir, 'model')), reference)).toBeLessThan(1e-5);
+  });
+
   const points: [string, () => number][] = [
     ['after an epoch is logged, before its first checkpoint', () => opIndex(/^mkdir .*checkpoints$/)],
     ['between the two renames that swap a checkpoint in', () => opIndex(/^rename .*checkpoints\/last\.previous$/, 1)],

@@ -36,6 +36,9 @@ describe('web contents and session hardening', () => {
     expect(wc.fire('will-navigate', 'app://evil/index.html')).toBe(true);
     expect(wc.fire('will-navigate', 'app://layerbench/index.html')).toBe(false);
     expect(wc.fire('will-redirect', 'http://127.0.0.1/')).toBe(true);
+    // A subframe navigating (an iframe's link), which will-navigate does not see.
+    expect(wc.fireDetails('will-frame-navigate', { url: 'https://example.com/', isMainFrame: false })).toBe(true);
+    expect(wc.fireDetails('will-frame-navigate', { url: 'app://layerbench/index.html', isMainFrame: true })).toBe(false);
     expect(wc.fire('will-attach-webview', {}, {})).toBe(true);
     expect(wc.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
     expect(wc.windowOpenHandler?.({ url: 'app://layerbench/index.html' })).toEqual({ action: 'deny' });

@@ -27,6 +27,12 @@ export class FakeWebContents extends EventEmitter {
     this.emit(event, { preventDefault: () => (prevented = true) }, ...args);
     return prevented;
   }
+  /** Emits an event whose details are on the event object itself (like `will-frame-navigate`); reports preventDefault(). */
+  fireDetails(event: string, details: Record<string, unknown>): boolean {
+    let prevented = false;
+    this.emit(event, { ...details, preventDefault: () => (prevented = true) });
+    return prevented;
+  }
 }
 
 export class FakeBrowserWindow extends EventEmitter {

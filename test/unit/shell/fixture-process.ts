@@ -14,12 +14,12 @@ import path from 'node:path';
 const send = (m) => process.send(m);
 const epoch = (n) => ({ epoch: n, loss: 1 / n, accuracy: 0.5, durationMs: 1, samples: 10 });
 let stopAsked = false;
-function start(job) {
+function start(job, initialEpoch = 1) {
   mkdirSync(job.dir, { recursive: true });
   writeFileSync(path.join(job.dir, 'run.json'), JSON.stringify({ version: 1, name: job.name, createdAt: new Date().toISOString(),
     experiment: job.experiment, dataset: { id: job.datasetId, name: 'fixture', source: 'x', inputShape: [8, 8, 1], classNames: ['a', 'b'] },
     versions: { layerbench: '0', node: process.versions.node }, status: 'running' }));
-  send({ type: 'event', event: { type: 'start', backend: { name: 'cpu', native: false, detail: 'fixture' }, trainCount: 10, validationCount: 0, epochs: 3, initialEpoch: 1, batchSize: 1, batchesPerEpoch: 10, totalParams: 1 } });
+  send({ type: 'event', event: { type: 'start', backend: { name: 'cpu', native: false, detail: 'fixture' }, trainCount: 10, validationCount: 0, epochs: 3, initialEpoch, batchSize: 1, batchesPerEpoch: 10, totalParams: 1 } });
 }
 function markEnded(job, status) {
   const file = path.join(job.dir, 'run.json');
@@ -62,6 +62,14 @@ process.on('message', (m) => {
       send({ type: 'event', event: { type: 'batch', epoch: 1, batch: i, batches: 200, samplesSeen: i, samplesTotal: 200, loss: 1, accuracy: 0, batchLoss: 1, elapsedMs: i * 5, samplesPerSec: 200 } });
       if (i === 200) { clearInterval(t); endEpoch(job, 1); send({ type: 'event', event: { type: 'end', status: 'finished', history: [epoch(1)], durationMs: 1000 } }); setTimeout(() => process.exit(0), 20); }
     }, 5);
+    return;
+  }
+  if (job.name === 'resumed') {
+    // Goes on after epoch 1, as a resume does: this process trains epochs 2 and 3 only.
+    start(job, 2); endEpoch(job, 2); endEpoch(job, 3);
+    markEnded(job, 'finished');
+    send({ type: 'event', event: { type: 'end', status: 'finished', history: [epoch(1), epoch(2), epoch(3)], durationMs: 10 } });
+    setTimeout(() => process.exit(0), 20);
     return;
   }
   if (job.name === 'stoppable') {

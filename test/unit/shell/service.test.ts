@@ -3,7 +3,7 @@
  * models saved without overwriting, spec files, datasets and sample images, and the rules on paths
  * (Electron: from dialogs only; browser mode: under the data folder, typed dataset paths only).
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -114,6 +114,28 @@ describe('runs', () => {
     expect(await s.service.handle('training:stop', { runId: started.runId })).toEqual({ ok: true, value: { stopping: true } });
   });
 
+  it("offers the CLI's recovery for a run killed during its final save: resume finishes the save", async () => {
+    // Every planned epoch logged, run.json still "running" (its process gone), no model/ yet.
+    const dir = writeRun(s.dataDir, 'cut', 'running', [1, 2, 3].map((n) => epochLine(n, 0.5)).join(''));
+    const info = JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    writeFileSync(
+      path.join(dir, 'run.json'),
+      JSON.stringify({ ...info, experiment: { model, training: { ...DEFAULT_TRAINING, epochs: 3 } } }),
+    );
+    rmSync(path.join(dir, 'model'), { recursive: true });
+    expect(await value(s.service.handle('runs:get', { runId: 'cut' }))).toMatchObject({
+      status: 'crashed',
+      epochsDone: 3,
+      hasModel: false,
+      resumable: true,
+    });
+    const evaluated = await s.service.handle('runs:evaluate', { runId: 'cut' });
+    expect(evaluated).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    if (!evaluated.ok) expect(evaluated.error.message).toContain('resume it to write the model from its last checkpoint');
+    expect(await s.service.handle('training:resume', { runId: 'cut' })).toMatchObject({ ok: true });
+    expect(s.host.started).toEqual([expect.objectContaining({ mode: 'resume', runId: 'cut', dir })]);
+  });
+
   it('refuses to export a run without a model, or to an unknown format', async () => {
     expect(await s.service.handle('model:export', { runId: 'nope', format: 'keras' })).toMatchObject({
       ok: false,
@@ -145,6 +167,33 @@ describe('datasets', () => {
       ok: false,
       error: { code: 'INVALID_REQUEST' },
     });
+  });
+
+  it('model:export refuses a folder the save dialog returned unless the request says force, and a run folder always', async () => {
+    let chosen = '';
+    const dialogs: Dialogs = {
+      pickDirectory: async () => null,
+      pickFile: async () => null,
+      pickFiles: async () => null,
+      saveFile: async () => chosen,
+    };
+    const desktop = setup('electron', dialogs);
+    const runDir = writeRun(desktop.dataDir, 'r', 'finished', epochLine(1, 0.5));
+    chosen = path.join(desktop.dataDir, 'user-folder');
+    mkdirSync(chosen);
+    writeFileSync(path.join(chosen, 'f'), 'x');
+    const refused = await desktop.service.handle('model:export', { runId: 'r', format: 'keras' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'TARGET_EXISTS', details: { path: chosen, forceAllows: true } } });
+    expect(readFileSync(path.join(chosen, 'f'), 'utf8')).toBe('x');
+    // With force the folder is no longer the obstacle (this run's stand-in model then fails to read).
+    const forced = await desktop.service.handle('model:export', { runId: 'r', format: 'keras', force: true });
+    expect(forced).toMatchObject({ ok: false, error: { code: 'IO_ERROR' } });
+    chosen = runDir;
+    expect(await desktop.service.handle('model:export', { runId: 'r', format: 'python', force: true })).toMatchObject({
+      ok: false,
+      error: { code: 'TARGET_EXISTS', details: { forceAllows: false } },
+    });
+    expect(readdirSync(runDir).sort()).toEqual(['epochs.jsonl', 'model', 'run.json']);
   });
 
   it('in Electron refuses a typed path and uses the dialog; in browser mode needs an absolute path', async () => {

@@ -65,6 +65,15 @@ describe('TrainingHost', () => {
     expect(rec.of('training:event').filter((e) => e.runId === next.runId && e.event.type === 'epochEnd')).toHaveLength(3);
   });
 
+  it('counts the epochs done before a resume in training:exit', async () => {
+    const rec = recorder();
+    const host = new TrainingHost({ emit: rec.emit, entry, launcher: nodeLauncher() });
+    const j = { ...job('resumed'), mode: 'resume' as const };
+    expect((await host.start(j)).ok).toBe(true);
+    await host.whenExited(j.runId);
+    expect(rec.of('training:exit')[0]).toMatchObject({ reason: 'ended', status: 'finished', epochsDone: 3 });
+  });
+
   it('recognizes a real out-of-memory death of the process', async () => {
     const rec = recorder();
     const host = new TrainingHost({ emit: rec.emit, entry, launcher: nodeLauncher(['--max-old-space-size=24']) });
