@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Dataset } from '../data/dataset.js';
+import { FolderLockedError, withFolderLock } from '../platform/folder-lock.js';
 import { resumeRun } from '../runs/resume-run.js';
 import { RUN_FILES } from '../runs/run-folder.js';
 import { openRun } from '../runs/run-store.js';
@@ -50,6 +51,16 @@ async function stepFor(runDir: string): Promise<RunStep> {
 
 export async function runSeries(ctx: SeriesContext, seriesDir: string): Promise<SeriesOutcome> {
   const dir = path.resolve(seriesDir);
+  // One process per series: a second `series resume` would race the first for the same plan.
+  try {
+    return await withFolderLock(dir, 'train series', () => runLockedSeries(ctx, dir));
+  } catch (e) {
+    if (e instanceof FolderLockedError) throw new SeriesError(`cannot train the series ${dir}: ${e.message}`);
+    throw e;
+  }
+}
+
+async function runLockedSeries(ctx: SeriesContext, dir: string): Promise<SeriesOutcome> {
   const record = await readSeriesRecord(dir);
   await writeSeriesRecord(dir, { ...record, status: 'running' });
   const dataset = await ctx.loadDataset(record.datasetId);

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SeriesReport } from '../../../common/series-report.js';
+import { lockFolder } from '../../../main/platform/folder-lock.js';
 import type { EpochRecord } from '../../../common/training-events.js';
 
 const CLI = path.resolve('main/cli/layerbench.mjs');
@@ -159,5 +160,18 @@ describe('layerbench series resume', () => {
     const notSeries = await cli(['series', 'resume', dir]);
     expect(notSeries.code).toBe(2);
     expect(notSeries.stderr).toContain('is not a series folder');
+  });
+
+  it('refuses to train a series another process is training', async () => {
+    const whole = path.join(dir, 'whole');
+    const lock = await lockFolder(whole, 'train series');
+    try {
+      const r = await cli(['series', 'resume', whole]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot train the series ${whole}`);
+      expect(r.stderr).toContain(String(process.pid));
+    } finally {
+      await lock.release();
+    }
   });
 });
