@@ -98,7 +98,8 @@ async function answer(options: HttpServerOptions, envelope: Envelope): Promise<s
   try {
     return reply(await options.handle(envelope.channel, envelope.payload));
   } catch (e) {
-    return reply(fail('INTERNAL', `${String(envelope.channel)}: ${(e as Error).message}`));
+    const channel = typeof envelope.channel === 'string' ? envelope.channel.slice(0, 100) : 'request';
+    return reply(fail('INTERNAL', `${channel}: ${(e as Error).message}`));
   }
 }
 

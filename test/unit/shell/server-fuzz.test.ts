@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_LIMITS, WS_MAX_MESSAGE_BYTES } from '../../../common/contract.js';
+import { startHttpServer } from '../../../main/server/http-server.js';
 import { serve, type Serving } from '../../../main/server/serve.js';
-import { answers, badHandshakes, corpus, play, rawRequest, replyText } from '../../fuzz/ws-corpus.mjs';
+import { answers, badHandshakes, corpus, frame, play, rawRequest, replyText } from '../../fuzz/ws-corpus.mjs';
 import { writeFixtureProcess } from './fixture-process.js';
 
 let serving: Serving;
@@ -63,5 +64,23 @@ describe('browser-mode server under malformed frames and hostile payloads', () =
     // model-channels.test.ts checks the uploads fit; a larger cap only lets a client make the server buffer more.
     const largestUpload = Math.max(UPLOAD_LIMITS.modelBytes, UPLOAD_LIMITS.imagesTotalBytes);
     expect(WS_MAX_MESSAGE_BYTES - Math.ceil(largestUpload / 3) * 4).toBeLessThanOrEqual(1024 * 1024);
+  });
+});
+
+describe('answers that cannot be serialized', () => {
+  it('become an INTERNAL error for that request, and the socket keeps working', async () => {
+    const handle = async (channel: unknown) =>
+      channel === 'runs:list' ? { ok: true as const, value: { runs: [] } } : { ok: true as const, value: { size: 1n } };
+    const server = await startHttpServer({ port: 0, rendererDir: os.tmpdir(), token, handle });
+    try {
+      escaped.length = 0;
+      const outcome = await play(server.port, token, frame({ payload: Buffer.from('{"id":7,"channel":"runs:get","payload":{}}') }));
+      expect(outcome.reply).toMatchObject({ id: 7, result: { ok: false, error: { code: 'INTERNAL' } } });
+      expect(replyText(outcome.reply)).toContain('runs:get: Do not know how to serialize a BigInt');
+      expect(await answers(server.port, token)).toBe(true);
+      expect(escaped).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });

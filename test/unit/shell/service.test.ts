@@ -238,6 +238,20 @@ describe('spec files and summaries', () => {
     expect(await s.service.handle('spec:open', {})).toMatchObject({ ok: false, error: { code: 'NOT_AVAILABLE' } });
   });
 
+  it('refuses a request or spec file nesting thousands of levels deep, naming it, before validating it', async () => {
+    const { service, dataDir } = setup('browser');
+    const deep = JSON.parse('['.repeat(6000) + ']'.repeat(6000)) as unknown;
+    const saved = await service.handle('spec:save', { experiment: { model, notes: deep } });
+    expect(saved).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect((saved as { error: { message: string } }).error.message).toContain(
+      'spec:save: the request nests too deeply: experiment.notes[0][0]…',
+    );
+    const text = JSON.stringify({ model }).slice(0, -1) + `,"notes":${'['.repeat(6000)}${']'.repeat(6000)}}`;
+    const opened = await service.handle('spec:open', { content: text, fileName: 'deep.json' });
+    expect(JSON.stringify(opened)).toContain('deep.json nests too deeply: notes[0][0][0]…');
+    expect(readdirSync(dataDir)).not.toContain('specs');
+  });
+
   it('summarizes a model, and reports field problems as issues rather than errors', async () => {
     const s = setup('browser');
     const good = await value<{ text: string; summary: { ok: boolean } }>(s.service.handle('model:summarize', { model, numClasses: 10 }));
