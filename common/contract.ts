@@ -308,7 +308,18 @@ export interface SaveResult {
   /** Where the files were written (a folder for tfjs layers models, a file otherwise). */
   path: string;
   files: string[];
+  /** Browser mode: a link per file that downloads it through the page (the files stay on the server too). */
+  downloads?: DownloadLink[];
 }
+
+export interface DownloadLink {
+  name: string;
+  /** A path on the browser-mode server, under DOWNLOAD_PATH. */
+  href: string;
+}
+
+/** Where the browser-mode server serves saved and exported files for download. */
+export const DOWNLOAD_PATH = '/download/';
 
 export interface AppInfo {
   name: string;

@@ -3,11 +3,15 @@
  * speaking the contract (`{ id, channel, payload }` -> `{ id, result }`, events as `{ event, payload }`).
  * Every page, asset and socket needs the per-launch token (from the URL, then from the cookie it sets).
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  DOWNLOAD_PATH,
   TOKEN_COOKIE,
   TOKEN_PARAM,
   WS_CLOSE,
@@ -30,6 +34,8 @@ export interface HttpServerOptions {
   rendererDir: string;
   token: string;
   handle(channel: unknown, payload: unknown): Promise<Result<unknown>>;
+  /** The file a download path (under DOWNLOAD_PATH) names, or null; absent: no downloads. */
+  resolveDownload?(urlPath: string): Promise<string | null>;
 }
 
 export interface RunningServer {
@@ -60,6 +66,7 @@ async function serveHttp(options: HttpServerOptions, req: IncomingMessage, res: 
   const source = tokenSource(req, options.token);
   if (!source) return refuse(res, 403, 'forbidden: open the URL that `layerbench serve` printed (it carries the access token)');
   const pathname = (req.url ?? '/').split('?')[0];
+  if (pathname.startsWith(DOWNLOAD_PATH)) return serveDownload(options, req, res, pathname);
   const file = await resolveStaticFile(options.rendererDir, pathname);
   if (!file) {
     const built = await resolveStaticFile(options.rendererDir, '/index.html');
@@ -72,6 +79,23 @@ async function serveHttp(options: HttpServerOptions, req: IncomingMessage, res: 
   const body = await readFile(file);
   res.writeHead(200, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+async function serveDownload(options: HttpServerOptions, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  const file = await options.resolveDownload?.(pathname);
+  if (!file) return refuse(res, 404, 'not found: nothing to download there');
+  const size = (await stat(file)).size;
+  // RFC 6266: an ASCII fallback name plus the UTF-8 one, so any file name downloads under its own name.
+  const name = path.basename(file);
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': String(size),
+    'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+  });
+  if (req.method === 'HEAD') return void res.end();
+  await pipeline(createReadStream(file), res);
 }
 
 type Envelope = { id: number; channel: unknown; payload: unknown; tooDeep: (string | number)[] | null };
@@ -114,7 +138,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const clients = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
   const server = createServer((req, res) => {
-    serveHttp(options, req, res).catch((e: unknown) => refuse(res, 500, `error: ${(e as Error).message}`));
+    serveHttp(options, req, res).catch((e: unknown) => {
+      // A download cut off halfway (the file removed, a read error) has sent its headers already.
+      if (res.headersSent) res.destroy();
+      else refuse(res, 500, `error: ${(e as Error).message}`);
+    });
   });
 
   server.on('upgrade', (req, socket, head) => {

@@ -58,6 +58,7 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
     rendererDir: options.rendererDir ?? defaultRendererDir(),
     token,
     handle: service.handle,
+    resolveDownload: service.resolveDownload,
   });
   const running = server;
   return {

@@ -8,6 +8,7 @@ import { ExportTargetError } from '../export/export-target.js';
 import { RUN_FILES } from '../runs/run-folder.js';
 import type { DatasetCatalog } from './dataset-catalog.js';
 import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
+import { downloadLinks } from './downloads.js';
 import type { Handlers } from './handler-types.js';
 import { readImport, weightsMismatch } from './imports.js';
 import type { RunsStore } from './runs-store.js';
@@ -52,6 +53,8 @@ export function runHandlers(
   | 'model:export'
 > {
   const notFound = (runId: string) => fail('NOT_FOUND', `no run "${runId}" in ${layout.runs}`);
+  // Without dialogs (browser mode) files land in the data folder on the server: offer them for download too.
+  const browserDownloads = (files: string[]) => (deps.dialogs ? {} : { downloads: downloadLinks(layout, files) });
 
   return {
     async 'training:start'(req) {
@@ -202,7 +205,8 @@ export function runHandlers(
       await rm(temp, { recursive: true, force: true });
       await cp(path.join(runs.runDir(req.runId), RUN_FILES.model), temp, { recursive: true });
       await rename(temp, target);
-      return ok({ canceled: false, path: target, files: await listFiles(target) } as Picked<SaveResult>);
+      const files = await listFiles(target);
+      return ok({ canceled: false, path: target, files, ...browserDownloads(files) } as Picked<SaveResult>);
     },
 
     async 'model:export'(req) {
@@ -227,7 +231,7 @@ export function runHandlers(
       }
       try {
         const result = await exportModel(runs.runDir(req.runId), req.format, out, { ...(req.force ? { force: true } : {}) });
-        return ok({ canceled: false, path: result.path, files: result.files } as Picked<SaveResult>);
+        return ok({ canceled: false, path: result.path, files: result.files, ...browserDownloads(result.files) } as Picked<SaveResult>);
       } catch (e) {
         if (e instanceof ExportTargetError)
           return fail('TARGET_EXISTS', `export as ${req.format} refused: ${e.message}`, { path: e.target, forceAllows: e.forceAllows });

@@ -5,6 +5,7 @@
  */
 import { fail, type Channel, type Result } from '../../common/contract.js';
 import { DatasetCatalog } from './dataset-catalog.js';
+import { resolveDownload } from './downloads.js';
 import { dataLayout, type DataLayout } from './data-dir.js';
 import { appHandlers } from './handlers-app.js';
 import { dataHandlers } from './handlers-data.js';
@@ -21,6 +22,8 @@ export interface Service {
   readonly layout: DataLayout;
   readonly runs: RunsStore;
   readonly handlers: Handlers;
+  /** Browser mode: the saved or exported file a download URL path names, or null. */
+  resolveDownload(urlPath: string): Promise<string | null>;
 }
 
 export function createService(deps: ServiceDeps, options: { loadDataset?: DatasetLoad } = {}): Service {
@@ -47,5 +50,5 @@ export function createService(deps: ServiceDeps, options: { loadDataset?: Datase
     }
   }
 
-  return { handle, layout, runs, handlers };
+  return { handle, layout, runs, handlers, resolveDownload: (urlPath) => resolveDownload(layout, urlPath) };
 }

@@ -225,6 +225,11 @@ test('saves a run’s model and the files are on disk', async () => {
   expect(files).toContain('model.json');
   const model = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
   for (const p of model.weightsManifest.flatMap((m) => m.paths)) expect(existsSync(path.join(dir, p))).toBe(true);
+  // Browser mode: each saved file also downloads through the page, byte for byte.
+  const link = page.getByTestId('download-link').filter({ hasText: 'model.json' });
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('model.json');
+  expect(readFileSync((await download.path())!)).toEqual(readFileSync(path.join(dir, 'model.json')));
   await shot(page, 'model-saved');
 
   // Export in the other formats the app offers: each answers with files on disk, or says it is not available.

@@ -3,7 +3,7 @@
  * refused; a Host header that is not this machine is refused; the server listens on loopback only; and the
  * contract works over the socket (request/response and pushed events).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { WebSocket } from 'ws';
 import { TOKEN_COOKIE, type WsServerMessage } from '../../../common/contract.js';
 import { serve, type Serving } from '../../../main/server/serve.js';
 import { startHttpServer } from '../../../main/server/http-server.js';
+import { downloadLinks } from '../../../main/service/downloads.js';
 import { writeFixtureProcess } from './fixture-process.js';
 
 let serving: Serving;
@@ -108,6 +109,48 @@ describe('browser mode over HTTP', () => {
 
   it('refuses traversal out of the renderer folder', async () => {
     expect((await get(`/%2e%2e/data/datasets.json?token=${token}`)).status).toBe(404);
+  });
+});
+
+describe('browser mode downloads', () => {
+  const cookie = { cookie: `${TOKEN_COOKIE}=${token}` };
+
+  it('serves an exported or saved file as an attachment, with the token only', async () => {
+    const { layout } = serving.service;
+    mkdirSync(path.join(layout.exports, 'm-tfjs'), { recursive: true });
+    const file = path.join(layout.exports, 'm-tfjs', 'model ä.json');
+    writeFileSync(file, '{"format":"layers-model"}');
+    const [link] = downloadLinks(layout, [file]);
+    expect(link).toEqual({ name: 'model ä.json', href: '/download/exports/m-tfjs/model%20%C3%A4.json' });
+    expect((await get(link.href)).status).toBe(403);
+    const got = await get(link.href, cookie);
+    expect(got.status).toBe(200);
+    expect(got.body).toBe('{"format":"layers-model"}');
+    expect(String(got.headers['content-disposition'])).toBe(`attachment; filename="model _.json"; filename*=UTF-8''model%20%C3%A4.json`);
+    mkdirSync(layout.saved, { recursive: true });
+    writeFileSync(path.join(layout.saved, 'w.bin'), 'abc');
+    expect((await get('/download/saved/w.bin', cookie)).body).toBe('abc');
+    // Files elsewhere in the data folder get no link.
+    expect(downloadLinks(layout, [path.join(layout.runs, 'x', 'run.json')])).toEqual([]);
+  });
+
+  it('reaches nothing outside exports/ and saved/: traversal, other folders, links out, folders', async () => {
+    const { layout } = serving.service;
+    mkdirSync(layout.exports, { recursive: true });
+    writeFileSync(path.join(layout.root, 'datasets.json'), '[]');
+    symlinkSync(path.join(layout.root, 'datasets.json'), path.join(layout.exports, 'out.json'));
+    for (const href of [
+      '/download/exports/..%2Fdatasets.json',
+      '/download/exports/%2e%2e/datasets.json',
+      '/download/runs/x/run.json',
+      '/download/exports/out.json',
+      '/download/exports/m-tfjs',
+      '/download/exports/',
+      '/download/exports/%E0%A4%A',
+      '/download/exports/a%00b',
+    ]) {
+      expect((await get(href, cookie)).status, href).toBe(404);
+    }
   });
 });
 
