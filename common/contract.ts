@@ -300,7 +300,10 @@ export interface DatasetSamplesRequest {
 export interface ModelExportRequest {
   runId: RunId;
   format: ExportFormat;
-  /** Replace an existing folder at the chosen path (answered TARGET_EXISTS without it). Never a run folder. */
+  /**
+   * Replace an existing folder at the chosen path (answered TARGET_EXISTS without it). Never a run folder.
+   * Sent right after a TARGET_EXISTS answer for the same run and format, it writes to the path refused then.
+   */
   force?: boolean;
 }
 

@@ -46,7 +46,7 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Folders this process holds locks on: a lock file naming this pid but no held lock is left from an earlier owner. */
+/** Folders this process holds (or is taking) locks on: a lock file naming this pid is otherwise left from an earlier lock. */
 const held = new Set<string>();
 
 function parseHolder(text: string): LockHolder | undefined {
@@ -69,7 +69,7 @@ async function isStale(file: string, holder: LockHolder | undefined): Promise<bo
   }
   // A lock from another machine (a shared drive) cannot be checked: it is respected.
   if (holder.host !== hostname()) return false;
-  // Our own pid without a held lock: left by an earlier process that had this pid.
+  // Our own pid: only this call claims the folder in this process, so the file is left from an earlier lock.
   if (holder.pid === process.pid) return true;
   return !pidAlive(holder.pid);
 }
@@ -103,24 +103,53 @@ export async function lockFolder(dir: string, purpose: string): Promise<FolderLo
   const file = path.join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), purpose };
   if (held.has(dir)) throw new FolderLockedError(dir, parseHolder(await readFile(file, 'utf8').catch(() => '')));
-  // Two tries: the second after removing a stale lock (if another process removed it first, O_EXCL decides).
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (await tryCreate(file, me)) {
-      held.add(dir);
-      const mine = JSON.stringify(me) + '\n';
-      return {
-        dir,
-        release: async () => {
-          if (!held.delete(dir)) return;
-          if ((await readFile(file, 'utf8').catch(() => '')) === mine) await rm(file, { force: true });
-        },
-      };
+  // Claimed within this process first; O_EXCL decides between processes.
+  held.add(dir);
+  let holder: LockHolder | undefined;
+  try {
+    // A few tries: after a stale lock is removed, O_EXCL decides between processes that all saw it stale.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await tryCreate(file, me)) {
+        const mine = JSON.stringify(me) + '\n';
+        return {
+          dir,
+          release: async () => {
+            if (!held.delete(dir)) return;
+            if ((await readFile(file, 'utf8').catch(() => '')) === mine) await rm(file, { force: true });
+          },
+        };
+      }
+      const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : ''));
+      if (text === null) continue; // released between our create and read: try again
+      holder = parseHolder(text);
+      if (!(await isStale(file, holder))) break;
+      await removeStale(file, text, me);
     }
-    const holder = parseHolder(await readFile(file, 'utf8').catch(() => ''));
-    if (attempt > 0 || !(await isStale(file, holder))) throw new FolderLockedError(dir, holder);
-    await rm(file, { force: true });
+  } catch (e) {
+    held.delete(dir);
+    throw e;
   }
-  throw new FolderLockedError(dir, undefined);
+  held.delete(dir);
+  throw new FolderLockedError(dir, holder);
+}
+
+/**
+ * Removes the stale lock whose contents are `text`. Under a second O_EXCL file, so two processes taking over
+ * the same stale lock never remove each other's new one: the lock is removed only if it still reads `text`.
+ */
+async function removeStale(file: string, text: string, me: LockHolder): Promise<void> {
+  const guard = `${file}.takeover`;
+  if (!(await tryCreate(guard, me))) {
+    // Another process is taking over; a guard left by one that died doing so is cleared after a while.
+    const s = await stat(guard).catch(() => undefined);
+    if (s && Date.now() - s.mtimeMs > UNREADABLE_STALE_MS) await rm(guard, { force: true });
+    return;
+  }
+  try {
+    if ((await readFile(file, 'utf8').catch(() => '')) === text) await rm(file, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
 }
 
 /** Runs `work` holding the lock on `dir`; the lock is released however `work` ends. */

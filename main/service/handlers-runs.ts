@@ -55,6 +55,8 @@ export function runHandlers(
   const notFound = (runId: string) => fail('NOT_FOUND', `no run "${runId}" in ${layout.runs}`);
   // Without dialogs (browser mode) files land in the data folder on the server: offer them for download too.
   const browserDownloads = (files: string[]) => (deps.dialogs ? {} : { downloads: downloadLinks(layout, files) });
+  /** The last export target refused with forceAllows: a `force` resend for the same run and format writes there without asking again. */
+  let refused: { runId: string; format: string; path: string } | null = null;
 
   return {
     async 'training:start'(req) {
@@ -216,7 +218,11 @@ export function runHandlers(
       const ext = EXPORT_EXTENSIONS[req.format];
       const baseName = `${safeSegment(info.name)}${req.format === 'tfjs' ? '-tfjs' : ''}`;
       let out: string;
-      if (deps.dialogs) {
+      const confirmed = req.force && refused?.runId === req.runId && refused.format === req.format ? refused.path : null;
+      refused = null;
+      if (confirmed) {
+        out = confirmed; // chosen in this handler's own dialog, then confirmed by the user
+      } else if (deps.dialogs) {
         const picked =
           req.format === 'tfjs'
             ? await deps.dialogs.pickDirectory('Export the TensorFlow.js model into this folder')
@@ -233,8 +239,10 @@ export function runHandlers(
         const result = await exportModel(runs.runDir(req.runId), req.format, out, { ...(req.force ? { force: true } : {}) });
         return ok({ canceled: false, path: result.path, files: result.files, ...browserDownloads(result.files) } as Picked<SaveResult>);
       } catch (e) {
-        if (e instanceof ExportTargetError)
+        if (e instanceof ExportTargetError) {
+          if (e.forceAllows) refused = { runId: req.runId, format: req.format, path: out };
           return fail('TARGET_EXISTS', `export as ${req.format} refused: ${e.message}`, { path: e.target, forceAllows: e.forceAllows });
+        }
         if (e instanceof ExportError && e.kind === 'busy')
           return fail('BUSY', `export as ${req.format} failed: ${e.message}`, { path: e.file });
         if (e instanceof ExportError) return fail('IO_ERROR', `export as ${req.format} failed: ${e.message}`, { path: e.file });

@@ -2,10 +2,12 @@
  * The run folder's lock: a second train/resume/evaluate of one folder is refused with the holder's pid,
  * a lock left by a dead process is taken over, and the lock is released however the work ends.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_TRAINING } from '../../../common/spec.js';
 import { main } from '../../../main/cli/main.js';
@@ -84,6 +86,32 @@ describe('folder lock', () => {
     const lock = await lockFolder(dir, 'resume');
     expect(JSON.parse(await readFile(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     await lock.release();
+  });
+});
+
+describe('folder lock between processes', () => {
+  // Runs from the build, as the CLI tests do (npm test builds first).
+  const built = pathToFileURL(path.resolve('dist/main/platform/folder-lock.js')).href;
+  const contender = `
+    const { lockFolder } = await import(${JSON.stringify(built)});
+    try {
+      const lock = await lockFolder(process.argv[1], 'resume');
+      process.stdout.write('got');
+      setTimeout(() => lock.release(), 3000); // held while the others try
+    } catch (e) {
+      process.stdout.write(e.name);
+    }`;
+
+  it('of four processes taking over one stale lock at once, exactly one gets it', async () => {
+    const dir = await runFolder('stopped');
+    await heldBy(dir, deadPid);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        promisify(execFile)(process.execPath, ['--input-type=module', '-e', contender, dir]).then((r) => r.stdout),
+      ),
+    );
+    expect(results.sort()).toEqual(['FolderLockedError', 'FolderLockedError', 'FolderLockedError', 'got']);
+    expect(await exists(path.join(dir, LOCK_FILE))).toBe(false);
   });
 });
 

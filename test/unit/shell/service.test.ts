@@ -185,9 +185,18 @@ describe('datasets', () => {
     const refused = await desktop.service.handle('model:export', { runId: 'r', format: 'keras' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'TARGET_EXISTS', details: { path: chosen, forceAllows: true } } });
     expect(readFileSync(path.join(chosen, 'f'), 'utf8')).toBe('x');
-    // With force the folder is no longer the obstacle (this run's stand-in model then fails to read).
+    // Confirmed: the resend with force writes to the path refused, without a second dialog (the run's
+    // stand-in model then fails to read: the folder is no longer the obstacle).
+    let asked = 0;
+    dialogs.saveFile = async () => (asked++, path.join(desktop.dataDir, 'elsewhere.keras'));
     const forced = await desktop.service.handle('model:export', { runId: 'r', format: 'keras', force: true });
     expect(forced).toMatchObject({ ok: false, error: { code: 'IO_ERROR' } });
+    if (!forced.ok) expect(forced.error.message).toContain(path.join(runDir, 'model'));
+    expect(asked).toBe(0);
+    // Only once: the next export asks again.
+    await desktop.service.handle('model:export', { runId: 'r', format: 'keras', force: true });
+    expect(asked).toBe(1);
+    dialogs.saveFile = async () => chosen;
     chosen = runDir;
     expect(await desktop.service.handle('model:export', { runId: 'r', format: 'python', force: true })).toMatchObject({
       ok: false,
