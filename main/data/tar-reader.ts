@@ -161,7 +161,7 @@ async function isGzip(file: string): Promise<boolean> {
 }
 
 /** Reads `archive` (gzip-compressed or not), keeping the regular files whose path `want` accepts. */
-export async function readTar(archive: string, want: (name: string) => boolean): Promise<TarContents> {
+export async function readTar(archive: string, want: (name: string) => boolean, signal?: AbortSignal): Promise<TarContents> {
   const parser = new TarParser(archive, want);
   let gzip: boolean;
   try {
@@ -173,10 +173,11 @@ export async function readTar(archive: string, want: (name: string) => boolean):
     for await (const chunk of source) parser.push(chunk);
   };
   try {
-    if (gzip) await pipeline(createReadStream(archive), createGunzip(), sink);
-    else await pipeline(createReadStream(archive), sink);
+    if (gzip) await pipeline(createReadStream(archive), createGunzip(), sink, { signal });
+    else await pipeline(createReadStream(archive), sink, { signal });
   } catch (e) {
     if (e instanceof DatasetError) throw e;
+    signal?.throwIfAborted();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
       throw new DatasetError(`${archive}: the gzip archive is truncated (it ends before its data does)`, archive);

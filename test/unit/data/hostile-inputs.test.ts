@@ -1,0 +1,207 @@
+/**
+ * Inputs that used to hang or exhaust memory: symlink loops in image folders, gzip bombs in IDX files,
+ * devices given as datasets, huge images, file names that are not UTF-8, and scans of whole disks.
+ */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { crc32, gzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DatasetError } from '../../../main/data/dataset.js';
+import { loadImageFolder } from '../../../main/data/image-folder.js';
+import { decodeImage, probeImage } from '../../../main/data/image-decode.js';
+import { loadDataset } from '../../../main/data/registry.js';
+import { tempDir } from './fixtures.js';
+
+beforeEach(() => {
+  process.env.XDG_CACHE_HOME = tempDir('lb-cache-');
+});
+
+async function solidPng(w: number, h: number, rgb: [number, number, number]): Promise<Buffer> {
+  const create = { width: w, height: h, channels: 3 as const, background: { r: rgb[0], g: rgb[1], b: rgb[2] } };
+  return sharp({ create }).png().toBuffer();
+}
+
+async function failure(p: Promise<unknown>): Promise<DatasetError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(DatasetError);
+  return e as DatasetError;
+}
+
+/** A folder with classes a and b holding 2 and 3 PNGs (8x8). */
+async function twoClasses(): Promise<string> {
+  const root = tempDir();
+  const png = await solidPng(8, 8, [200, 40, 40]);
+  for (const [cls, n] of [
+    ['a', 2],
+    ['b', 3],
+  ] as const) {
+    mkdirSync(path.join(root, cls));
+    for (let i = 0; i < n; i++) writeFileSync(path.join(root, cls, `${i}.png`), png);
+  }
+  return root;
+}
+
+describe('symlink loops in image folders', () => {
+  it('lists each real folder once and reports the links that loop', async () => {
+    const root = await twoClasses();
+    symlinkSync('.', path.join(root, 'a', 'self'));
+    symlinkSync('..', path.join(root, 'b', 'up'));
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.train.count).toBe(5);
+    expect(ds.report?.countsPerClass).toEqual([2, 3]);
+    const skipped = ds.report!.skipped.map((s) => [path.relative(root, s.file), s.reason]);
+    expect(skipped).toContainEqual([path.join('a', 'self'), expect.stringMatching(/already scanned .*symlink loop/)]);
+    expect(skipped).toContainEqual([path.join('b', 'up'), expect.stringMatching(/already scanned/)]);
+  });
+
+  it('ends on three self-links in one folder', async () => {
+    const root = await twoClasses();
+    for (const name of ['x', 'y', 'z']) symlinkSync('.', path.join(root, 'a', name));
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.report?.countsPerClass).toEqual([2, 3]);
+    expect(ds.report?.skippedCount).toBe(3);
+  });
+
+  it('never counts one class folder under another through a link', async () => {
+    const root = await twoClasses();
+    symlinkSync(path.join(root, 'a'), path.join(root, 'b', 'also-a'));
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.report?.countsPerClass).toEqual([2, 3]);
+  });
+});
+
+describe('scans that would never end', () => {
+  it('stops after maxEntries files and folders with an error naming the root', async () => {
+    const root = await twoClasses();
+    const seen: (number | null)[] = [];
+    const e = await failure(loadImageFolder(root, { cache: false, maxEntries: 4, onProgress: (n, total) => seen.push(n, total) }));
+    expect(e.message).toMatch(new RegExp(`^${root}: more than 4 files and folders below it`));
+    expect(seen.slice(0, 2)).toEqual([2, null]);
+  });
+
+  it('stops when its signal is aborted, with the signal reason', async () => {
+    const root = await twoClasses();
+    const controller = new AbortController();
+    controller.abort(new Error('canceled by the test'));
+    await expect(loadImageFolder(root, { cache: false, signal: controller.signal })).rejects.toThrow('canceled by the test');
+  });
+});
+
+describe('file names that are not UTF-8', () => {
+  it('are skipped with a reason that names the entry by its bytes', async () => {
+    const root = await twoClasses();
+    const bad = Buffer.concat([Buffer.from(path.join(root, 'a') + path.sep), Buffer.from([0x66, 0xff, 0x2e]), Buffer.from('png')]);
+    writeFileSync(bad, await solidPng(8, 8, [1, 2, 3]));
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.report?.countsPerClass).toEqual([2, 3]);
+    expect(ds.report?.skipped).toEqual([
+      { file: path.join(root, 'a', 'f\\xff.png'), reason: expect.stringMatching(/^the name is not valid UTF-8/) },
+    ]);
+    expect(ds.report?.skipped[0].reason).not.toMatch(/ENOENT/);
+  });
+});
+
+describe('devices given as datasets', () => {
+  it('refuses /dev/zero as an IDX or CIFAR dataset before reading it', async () => {
+    for (const ref of ['idx:/dev/zero', 'cifar10:/dev/zero', 'cifar100:/dev/zero']) {
+      const e = await failure(loadDataset(ref));
+      expect(e.message).toMatch(/^\/dev\/zero: not a regular file or folder \(a device, pipe or socket\)/);
+      expect(e.file).toBe('/dev/zero');
+    }
+  });
+
+  it('skips an image name that points at a device', async () => {
+    const root = await twoClasses();
+    symlinkSync('/dev/zero', path.join(root, 'b', 'zero.png'));
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.report?.countsPerClass).toEqual([2, 3]);
+    expect(ds.report?.skipped).toEqual([
+      { file: path.join(root, 'b', 'zero.png'), reason: 'not a regular file (a device, pipe or socket)' },
+    ]);
+  });
+});
+
+describe('gzip bombs in IDX files', () => {
+  it('stops inflating past the size the header declares, naming the file and that size', async () => {
+    const dir = tempDir();
+    const header = Buffer.from([0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28]);
+    // Gzip members may be concatenated: 7840 declared bytes, then 4 members of 64 MiB of zeros each.
+    const zeros = gzipSync(Buffer.alloc(64 << 20));
+    const file = path.join(dir, 'train-images-idx3-ubyte.gz');
+    writeFileSync(file, Buffer.concat([gzipSync(Buffer.concat([header, Buffer.alloc(7840)])), zeros, zeros, zeros, zeros]));
+    writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 10]), Buffer.alloc(10)]));
+    const e = await failure(loadDataset(`idx:${dir}`));
+    expect(e.file).toBe(file);
+    expect(e.message).toMatch(
+      new RegExp(`^${file}: the gzip data inflates to more than the 7840 bytes of data its IDX header declares \\(10x28x28\\)`),
+    );
+  });
+
+  it('still reads a gzipped IDX file of exactly the declared size', async () => {
+    const dir = tempDir();
+    const images = Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2]), Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])]);
+    writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(images));
+    writeFileSync(path.join(dir, 'train-labels-idx1-ubyte.gz'), gzipSync(Buffer.from([0, 0, 8, 1, 0, 0, 0, 2, 1, 0])));
+    const ds = await loadDataset(`idx:${dir}`);
+    expect(ds.inputShape).toEqual([2, 2, 1]);
+    expect([...ds.train.images]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+/** A PNG whose header claims width x height (the IHDR chunk rewritten, its CRC recomputed). */
+async function pngClaiming(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await solidPng(4, 4, [9, 9, 9]));
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+describe('huge images', () => {
+  it('imports 16000x16000 PNGs at a size a model takes, decoded straight to it', async () => {
+    const big = await solidPng(16000, 16000, [10, 200, 30]);
+    const probe = await probeImage(big);
+    expect(probe).toMatchObject({ format: 'png', width: 16000, height: 16000 });
+    const out = await decodeImage(big, probe, { width: 32, height: 24, channels: 3, mode: 'stretch' });
+    expect(out.pixels.length).toBe(32 * 24 * 3);
+    const root = tempDir();
+    for (const cls of ['a', 'b']) {
+      mkdirSync(path.join(root, cls));
+      writeFileSync(path.join(root, cls, 'big.png'), big);
+    }
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.inputShape).toEqual([1024, 1024, 3]);
+    expect(ds.train.images.length).toBe(2 * 1024 * 1024 * 3);
+    expect([...ds.train.images.subarray(0, 3)]).toEqual([10, 200, 30]);
+  });
+
+  it('a folder of images larger than a model takes defaults to a size within LIMITS.imageSide', async () => {
+    const root = tempDir();
+    const png = await solidPng(3000, 2000, [50, 60, 70]);
+    for (const cls of ['a', 'b']) {
+      mkdirSync(path.join(root, cls));
+      writeFileSync(path.join(root, cls, '1.png'), png);
+    }
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.inputShape).toEqual([683, 1024, 3]);
+    expect([...ds.train.images.subarray(0, 3)]).toEqual([50, 60, 70]);
+    expect(ds.report?.warnings[0]).toMatch(
+      /most images are 2000x3000, more than the 1024 px per side a model takes; they are scaled to 683x1024/,
+    );
+  });
+
+  it('refuses an image with more pixels than the limit from its header, naming its size', async () => {
+    const claimed = await pngClaiming(20000, 20000);
+    await expect(probeImage(claimed)).rejects.toThrow(/^too large: 20000x20000 = 400,000,000 pixels, more than the 268,435,456/);
+    const root = await twoClasses();
+    writeFileSync(path.join(root, 'a', 'huge.png'), claimed);
+    const ds = await loadImageFolder(root, { cache: false });
+    expect(ds.report?.skipped).toEqual([
+      { file: path.join(root, 'a', 'huge.png'), reason: expect.stringMatching(/^too large: 20000x20000/) },
+    ]);
+  });
+});
