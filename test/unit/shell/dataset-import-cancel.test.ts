@@ -60,7 +60,7 @@ describe('dataset:cancelImport', () => {
     });
     expect(cancel).toEqual({ ok: true, value: { canceled: true } });
     expect(progress.map((p) => p.phase)).toEqual(['reading', 'canceled']);
-    const listed = await service.handle('dataset:list', {});
+    const listed = (await service.handle('dataset:list', {})) as Result<{ datasets: { id: string }[] }>;
     expect(listed.ok && listed.value.datasets.map((d) => d.id)).toEqual(['mnist']);
 
     const again = await service.handle('dataset:import', { kind: 'folder', path: folder });
