@@ -73,14 +73,19 @@ class Walk {
     this.visited = options.visited ?? new Set();
   }
 
-  /** Lists `dir`, sorted by name; names that are not UTF-8 are skipped here, by their escaped bytes. */
-  async list(dir: string): Promise<Dirent[]> {
+  /**
+   * Lists `dir`, sorted by name; names that are not UTF-8 are skipped here, by their escaped bytes. The root
+   * that cannot be read is an error; a folder below it that cannot be read (gone, no permission) is skipped.
+   */
+  async list(dir: string, isRoot = false): Promise<Dirent[]> {
     this.options.signal?.throwIfAborted();
     let raw: Dirent<Buffer>[];
     try {
       raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
-      throw cannotRead(dir, e);
+      if (isRoot) throw cannotRead(dir, e);
+      this.skips.add(dir, `folder cannot be listed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return [];
     }
     this.entries += raw.length;
     const max = this.options.maxEntries ?? MAX_SCANNED_ENTRIES;
@@ -156,7 +161,7 @@ export async function scanImageFolder(
   options: ScanOptions = {},
 ): Promise<ScannedFolder> {
   const walk = new Walk(root, skips, options);
-  const entries = await walk.list(root);
+  const entries = await walk.list(root, true);
   await walk.firstVisit(root);
   const dirs: string[] = [];
   for (const entry of entries) {

@@ -2,7 +2,7 @@
  * Inputs that used to hang or exhaust memory: symlink loops in image folders, gzip bombs in IDX files,
  * devices given as datasets, huge images, file names that are not UTF-8, and scans of whole disks.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -203,5 +203,23 @@ describe('huge images', () => {
     expect(ds.report?.skipped).toEqual([
       { file: path.join(root, 'a', 'huge.png'), reason: expect.stringMatching(/^too large: 20000x20000/) },
     ]);
+  });
+});
+
+describe('folders that cannot be listed', () => {
+  it('below a class folder are skipped with the reason; an unreadable root is an error', async () => {
+    const root = await twoClasses();
+    mkdirSync(path.join(root, 'a', 'sub'));
+    writeFileSync(path.join(root, 'a', 'sub', 'x.png'), await solidPng(8, 8, [1, 2, 3]));
+    let listings = 0;
+    // The second listing is class a's: remove its subfolder before the walk reaches it, as a file system
+    // changing under the scan (or /proc) does.
+    const onProgress = (_n: number, _t: number | null, phase: string) => {
+      if (phase === 'scanning' && ++listings === 2) rmSync(path.join(root, 'a', 'sub'), { recursive: true });
+    };
+    const ds = await loadImageFolder(root, { cache: false, onProgress });
+    expect(ds.report?.countsPerClass).toEqual([2, 3]);
+    expect(ds.report?.skipped).toEqual([{ file: path.join(root, 'a', 'sub'), reason: 'folder cannot be listed (ENOENT)' }]);
+    expect((await failure(loadImageFolder(path.join(root, 'nothing')))).message).toBe(`${path.join(root, 'nothing')}: no such folder`);
   });
 });
