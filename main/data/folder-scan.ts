@@ -36,7 +36,7 @@ export interface ScanOptions {
   /** The train/ and test/ scans share it, so together they list each real folder once. */
   visited?: Set<string>;
   maxEntries?: number;
-  /** Called every few hundred entries with the number listed so far. */
+  /** Called after each folder is listed, with the number of entries listed so far. */
   onEntries?: (entries: number) => void;
   signal?: AbortSignal;
 }
