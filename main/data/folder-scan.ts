@@ -116,7 +116,8 @@ class Walk {
       this.visited.add(real);
       return true;
     }
-    this.skips.add(dir, `a link to ${real}, which is already scanned (a symlink loop or a second link to it)`);
+    // The reason's first clause is the same for every such link, so the report counts them together.
+    this.skips.add(dir, `a link to a folder already scanned: ${real} (a symlink loop or a second link to it)`);
     return false;
   }
 

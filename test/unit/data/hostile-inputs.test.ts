@@ -54,7 +54,7 @@ describe('symlink loops in image folders', () => {
     expect(ds.train.count).toBe(5);
     expect(ds.report?.countsPerClass).toEqual([2, 3]);
     const skipped = ds.report!.skipped.map((s) => [path.relative(root, s.file), s.reason]);
-    expect(skipped).toContainEqual([path.join('a', 'self'), expect.stringMatching(/already scanned .*symlink loop/)]);
+    expect(skipped).toContainEqual([path.join('a', 'self'), expect.stringMatching(/^a link to a folder already scanned: .*symlink loop/)]);
     expect(skipped).toContainEqual([path.join('b', 'up'), expect.stringMatching(/already scanned/)]);
   });
 
@@ -64,6 +64,7 @@ describe('symlink loops in image folders', () => {
     const ds = await loadImageFolder(root, { cache: false });
     expect(ds.report?.countsPerClass).toEqual([2, 3]);
     expect(ds.report?.skippedCount).toBe(3);
+    expect(ds.report?.skippedByReason).toEqual({ 'a link to a folder already scanned': 3 });
   });
 
   it('never counts one class folder under another through a link', async () => {
