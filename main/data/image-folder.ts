@@ -65,7 +65,10 @@ async function findLayout(root: string): Promise<{ train: string; test?: string 
     const code = (e as NodeJS.ErrnoException).code;
     throw new DatasetError(`${root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code})`}`, root);
   }
-  if (!info.isDirectory()) throw new DatasetError(`${root}: is a file; folder: datasets need a folder with one subfolder per class`, root);
+  if (!info.isDirectory()) {
+    const what = info.isFile() ? 'a file' : 'a device, pipe or socket';
+    throw new DatasetError(`${root}: is ${what}, not a folder; folder: datasets need a folder with one subfolder per class`, root);
+  }
   const isDir = async (p: string) => (await stat(p).catch(() => undefined))?.isDirectory() === true;
   const train = path.join(root, 'train');
   const test = path.join(root, 'test');

@@ -115,6 +115,13 @@ describe('devices given as datasets', () => {
     }
   });
 
+  it('refuses /dev/zero as an image folder, saying what it is', async () => {
+    const e = await failure(loadDataset('folder:/dev/zero'));
+    expect(e.message).toBe(
+      '/dev/zero: is a device, pipe or socket, not a folder; folder: datasets need a folder with one subfolder per class',
+    );
+  });
+
   it('skips an image name that points at a device', async () => {
     const root = await twoClasses();
     symlinkSync('/dev/zero', path.join(root, 'b', 'zero.png'));
