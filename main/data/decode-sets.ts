@@ -65,7 +65,7 @@ export async function decodeSets(
     concurrency,
     async ({ set, p, slot }) => {
       try {
-        const bytes = p.bytes ?? (await readFile(p.entry.file));
+        const bytes = p.bytes ?? (await readFile(p.entry.readPath ?? p.entry.file));
         p.bytes = undefined;
         const out = await decodeImage(bytes, p.probe, target);
         set.images.set(out.pixels, slot * size);

@@ -17,8 +17,10 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gif
 export const MAX_SCANNED_ENTRIES = 2_000_000;
 
 export interface ImageFileEntry {
-  /** Absolute path. */
+  /** Absolute path; a name that is not UTF-8 shows its bytes as \xNN here. */
   file: string;
+  /** The path as bytes, to open a file whose name is not UTF-8 (absent otherwise). */
+  readPath?: Buffer;
   label: number;
   size: number;
   mtimeMs: number;
@@ -59,11 +61,13 @@ function escapedName(name: Buffer): string {
     .join('');
 }
 
-const NOT_UTF8 = 'the name is not valid UTF-8 (bytes shown as \\xNN); rename it to import it';
+const NOT_UTF8_FOLDER = 'the folder name is not valid UTF-8 (bytes shown as \\xNN); rename it to import its images';
 
 class Walk {
   readonly visited: Set<string>;
   private entries = 0;
+  /** The bytes of file names that are not UTF-8: such files are opened by a Buffer path. */
+  private readonly rawNames = new Map<Dirent, Buffer>();
 
   constructor(
     private readonly root: string,
@@ -74,7 +78,8 @@ class Walk {
   }
 
   /**
-   * Lists `dir`, sorted by name; names that are not UTF-8 are skipped here, by their escaped bytes. The root
+   * Lists `dir`, sorted by name; a file name that is not UTF-8 is kept by its bytes (its `name` shows them
+   * escaped), a folder name that is not UTF-8 is skipped. The root
    * that cannot be read is an error; a folder below it that cannot be read (gone, no permission) is skipped.
    */
   async list(dir: string, isRoot = false): Promise<Dirent[]> {
@@ -100,11 +105,17 @@ class Walk {
     const named: Dirent[] = [];
     for (const entry of raw) {
       const name = entry.name.toString('utf8');
-      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
-        this.skips.add(path.join(dir, escapedName(entry.name)), NOT_UTF8);
+      if (Buffer.from(name, 'utf8').equals(entry.name)) {
+        named.push(Object.assign(entry, { name }) as unknown as Dirent);
         continue;
       }
-      named.push(Object.assign(entry, { name }) as unknown as Dirent);
+      const bytes = entry.name;
+      const shown = Object.assign(entry, { name: escapedName(bytes) }) as unknown as Dirent;
+      if (entry.isDirectory()) this.skips.add(path.join(dir, shown.name), NOT_UTF8_FOLDER);
+      else {
+        this.rawNames.set(shown, Buffer.concat([Buffer.from(dir + path.sep), bytes]));
+        named.push(shown);
+      }
     }
     return named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -124,8 +135,13 @@ class Walk {
   async walkClass(dir: string, label: number, out: ImageFileEntry[]): Promise<void> {
     for (const entry of await this.list(dir)) {
       const full = path.join(dir, entry.name);
+      const readPath = this.rawNames.get(entry);
       if (entry.name.startsWith('.')) continue; // .DS_Store, editor swap files: never data
-      if (await isDir(entry, full)) {
+      if (await isDir(entry, readPath ?? full)) {
+        if (readPath) {
+          this.skips.add(full, NOT_UTF8_FOLDER);
+          continue;
+        }
         if (await this.firstVisit(full)) await this.walkClass(full, label, out);
         continue;
       }
@@ -134,9 +150,9 @@ class Walk {
         continue;
       }
       try {
-        const info = await stat(full);
+        const info = await stat(readPath ?? full);
         if (!info.isFile()) this.skips.add(full, 'not a regular file (a device, pipe or socket)');
-        else out.push({ file: full, label, size: info.size, mtimeMs: info.mtimeMs });
+        else out.push({ file: full, ...(readPath ? { readPath } : {}), label, size: info.size, mtimeMs: info.mtimeMs });
       } catch (e) {
         this.skips.add(full, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
@@ -144,7 +160,7 @@ class Walk {
   }
 }
 
-async function isDir(entry: Dirent, full: string): Promise<boolean> {
+async function isDir(entry: Dirent, full: string | Buffer): Promise<boolean> {
   if (entry.isDirectory()) return true;
   if (!entry.isSymbolicLink()) return false;
   try {

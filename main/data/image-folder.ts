@@ -123,7 +123,7 @@ export async function loadImageFolder(location: string, options: FolderOptions =
     concurrency,
     async (entry, i) => {
       try {
-        const bytes = await readFile(entry.file);
+        const bytes = await readFile(entry.readPath ?? entry.file);
         const probe = await probeImage(bytes);
         const keep = kept + bytes.length <= KEEP_READ_BYTES;
         if (keep) kept += bytes.length;
