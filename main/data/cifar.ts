@@ -24,6 +24,9 @@ function classNamesFrom(meta: Buffer | undefined, v: CifarVariant): string[] {
   return Array.from({ length: v.numClasses }, (_, i) => String(i));
 }
 
+/** CIFAR-100's train.bin, the largest official file, is 153.7 MB (50,000 records of 3,074 bytes). */
+const MAX_BATCH_BYTES = 200 * 1024 * 1024;
+
 /** Batch files by base name, wherever they sit (the archives put them in one top folder). */
 type Files = Map<string, { file: string; size: number; data: () => Promise<Buffer> }>;
 
@@ -32,7 +35,10 @@ function wanted(v: CifarVariant, base: string): boolean {
 }
 
 async function filesFromArchive(archive: string, v: CifarVariant, signal?: AbortSignal): Promise<Files> {
-  const tar = await readTar(archive, (name) => wanted(v, path.posix.basename(name)), signal);
+  const tar = await readTar(archive, (name) => wanted(v, path.posix.basename(name)), {
+    maxFileBytes: MAX_BATCH_BYTES,
+    ...(signal ? { signal } : {}),
+  });
   const files: Files = new Map();
   for (const [name, data] of tar.files) {
     // Hand each entry out once and forget it, so its bytes can be freed as soon as it is decoded.

@@ -11,7 +11,7 @@ import { DatasetError } from '../../../main/data/dataset.js';
 import { loadImageFolder } from '../../../main/data/image-folder.js';
 import { decodeImage, probeImage } from '../../../main/data/image-decode.js';
 import { loadDataset } from '../../../main/data/registry.js';
-import { tempDir } from './fixtures.js';
+import { tarBytes, tempDir } from './fixtures.js';
 
 beforeEach(() => {
   process.env.XDG_CACHE_HOME = tempDir('lb-cache-');
@@ -236,5 +236,26 @@ describe('folders that cannot be listed', () => {
     expect(ds.report?.countsPerClass).toEqual([2, 3]);
     expect(ds.report?.skipped).toEqual([{ file: path.join(root, 'a', 'sub'), reason: 'folder cannot be listed (ENOENT)' }]);
     expect((await failure(loadImageFolder(path.join(root, 'nothing')))).message).toBe(`${path.join(root, 'nothing')}: no such folder`);
+  });
+});
+
+describe('CIFAR archives declaring huge files', () => {
+  it('refuse a batch file whose tar header declares more than any CIFAR file holds, before reading it', async () => {
+    const tar = tarBytes([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: Buffer.alloc(0) }]);
+    // Rewrite the size field (octal, at 124) to 2 GiB and recompute the header checksum (at 148).
+    tar.write((2 ** 31).toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+    tar.fill(0x20, 148, 156);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += tar[i];
+    tar.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    const archive = path.join(tempDir(), 'cifar-10-binary.tar.gz');
+    writeFileSync(archive, gzipSync(tar));
+    const e = await failure(loadDataset(`cifar10:${archive}`));
+    expect(e.file).toBe(archive);
+    expect(e.message).toMatch(
+      new RegExp(
+        `^${archive}: cifar-10-batches-bin/data_batch_1.bin declares 2147483648 bytes, more than the 209715200 such a file may hold`,
+      ),
+    );
   });
 });
