@@ -387,7 +387,10 @@ export interface Channels {
   'model:save': { request: RunRef; response: Picked<SaveResult> };
   'model:export': { request: ModelExportRequest; response: Picked<SaveResult> };
   'dataset:list': { request: Empty; response: { datasets: DatasetInfo[] } };
+  /** Answers `{ canceled: true }` when the user canceled the dialog or `dataset:cancelImport` stopped it. */
   'dataset:import': { request: DatasetImportRequest; response: Picked<{ dataset: DatasetInfo }> };
+  /** Stops the import in progress between files; `canceled` is false when none was running. */
+  'dataset:cancelImport': { request: Empty; response: { canceled: boolean } };
   'dataset:samples': { request: DatasetSamplesRequest; response: { samples: DatasetSample[] } };
   'app:info': { request: Empty; response: AppInfo };
   'spec:open': { request: SpecOpenRequest; response: Picked<SpecOpenResponse> };
@@ -415,6 +418,7 @@ export const CHANNELS = [
   'model:export',
   'dataset:list',
   'dataset:import',
+  'dataset:cancelImport',
   'dataset:samples',
   'app:info',
   'spec:open',
@@ -456,7 +460,8 @@ export interface Events {
   'dataset:progress': {
     kind: DatasetKind | 'bundled';
     source: string;
-    phase: 'reading' | 'decoding' | 'done' | 'failed';
+    /** `scanning`: listing the folder (`done` counts files and folders, `total` is null). */
+    phase: 'scanning' | 'reading' | 'decoding' | 'done' | 'failed' | 'canceled';
     done: number;
     /** Null when unknown. */
     total: number | null;

@@ -93,7 +93,9 @@ async function inspect(ref: string | undefined): Promise<number> {
   const bar = progressBar();
   let ds: Dataset;
   try {
-    ds = await loadDataset(ref, { onProgress: (done, total, phase) => bar.update(done, total, `${phase} ${done}/${total}`) });
+    ds = await loadDataset(ref, {
+      onProgress: (done, total, phase) => bar.update(done, total ?? 0, `${phase} ${done}${total === null ? '' : `/${total}`}`),
+    });
   } catch (e) {
     bar.end();
     if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);

@@ -46,7 +46,9 @@ async function readSeriesFile(ref: string): Promise<{ series: SeriesFile; source
 async function loadWithProgress(ref: string) {
   const bar = progressBar();
   try {
-    return await loadDataset(ref, { onProgress: (done, total, phase) => bar.update(done, total, `${phase} ${done}/${total}`) });
+    return await loadDataset(ref, {
+      onProgress: (done, total, phase) => bar.update(done, total ?? 0, `${phase} ${done}${total === null ? '' : `/${total}`}`),
+    });
   } catch (e) {
     if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);
     throw e;

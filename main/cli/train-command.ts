@@ -82,7 +82,9 @@ export async function trainCommand(args: TrainArgs): Promise<number> {
   let dataset;
   const bar = progressBar();
   try {
-    dataset = await loadDataset(args.dataset, { onProgress: (done, total, phase) => bar.update(done, total, `${phase} ${done}/${total}`) });
+    dataset = await loadDataset(args.dataset, {
+      onProgress: (done, total, phase) => bar.update(done, total ?? 0, `${phase} ${done}${total === null ? '' : `/${total}`}`),
+    });
   } catch (e) {
     if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);
     throw e;

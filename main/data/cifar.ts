@@ -24,6 +24,9 @@ function classNamesFrom(meta: Buffer | undefined, v: CifarVariant): string[] {
   return Array.from({ length: v.numClasses }, (_, i) => String(i));
 }
 
+/** CIFAR-100's train.bin, the largest official file, is 153.7 MB (50,000 records of 3,074 bytes). */
+const MAX_BATCH_BYTES = 200 * 1024 * 1024;
+
 /** Batch files by base name, wherever they sit (the archives put them in one top folder). */
 type Files = Map<string, { file: string; size: number; data: () => Promise<Buffer> }>;
 
@@ -31,8 +34,11 @@ function wanted(v: CifarVariant, base: string): boolean {
   return v.trainFiles.test(base) || base === v.testFile || base === v.metaFile;
 }
 
-async function filesFromArchive(archive: string, v: CifarVariant): Promise<Files> {
-  const tar = await readTar(archive, (name) => wanted(v, path.posix.basename(name)));
+async function filesFromArchive(archive: string, v: CifarVariant, signal?: AbortSignal): Promise<Files> {
+  const tar = await readTar(archive, (name) => wanted(v, path.posix.basename(name)), {
+    maxFileBytes: MAX_BATCH_BYTES,
+    ...(signal ? { signal } : {}),
+  });
   const files: Files = new Map();
   for (const [name, data] of tar.files) {
     // Hand each entry out once and forget it, so its bytes can be freed as soon as it is decoded.
@@ -112,7 +118,7 @@ async function readBatch(file: string): Promise<Buffer> {
   }
 }
 
-export async function loadCifar(location: string, v: CifarVariant): Promise<Dataset> {
+export async function loadCifar(location: string, v: CifarVariant, signal?: AbortSignal): Promise<Dataset> {
   let info;
   try {
     info = await stat(location);
@@ -120,13 +126,19 @@ export async function loadCifar(location: string, v: CifarVariant): Promise<Data
     const code = (e as NodeJS.ErrnoException).code;
     throw new DatasetError(`${location}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code})`}`, location);
   }
+  if (!info.isDirectory() && !info.isFile()) {
+    throw new DatasetError(
+      `${location}: not a regular file or folder (a device, pipe or socket); give the archive, its folder or a batch file`,
+      location,
+    );
+  }
   let files: Files;
   if (info.isDirectory()) files = await filesFromFolder(location, v);
   else if (/\.bin$/i.test(location)) {
     // A single batch file on its own becomes the training set.
     const single = { file: location, size: info.size, data: () => readBatch(location) };
     files = new Map([[v.kind === 'cifar10' ? 'data_batch_1.bin' : 'train.bin', single]]);
-  } else files = await filesFromArchive(location, v);
+  } else files = await filesFromArchive(location, v, signal);
 
   const trainNames = [...files.keys()]
     .filter((b) => v.trainFiles.test(b))

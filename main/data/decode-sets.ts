@@ -9,8 +9,8 @@ import type { ImageFileEntry } from './folder-scan.js';
 import { decodeImage, type DecodeTarget, type ImageProbe } from './image-decode.js';
 import type { SkipLog } from './skip-log.js';
 
-/** Progress of a folder import, per phase. */
-export type ProgressFn = (done: number, total: number, phase: 'reading headers' | 'decoding') => void;
+/** Progress of a folder import, per phase; `total` is null while the folder is still being listed. */
+export type ProgressFn = (done: number, total: number | null, phase: 'scanning' | 'reading headers' | 'decoding') => void;
 
 /** A file whose header was read and accepted, waiting for its decode. */
 export interface Probed {
@@ -27,11 +27,13 @@ export async function forEachPool<T>(
   limit: number,
   fn: (item: T, index: number) => Promise<void>,
   done: (n: number) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   let next = 0;
   let finished = 0;
   const worker = async () => {
     while (next < items.length) {
+      signal?.throwIfAborted();
       const i = next++;
       await fn(items[i], i);
       done(++finished);
@@ -51,6 +53,7 @@ export async function decodeSets(
   concurrency: number,
   skips: SkipLog,
   onProgress?: ProgressFn,
+  signal?: AbortSignal,
 ) {
   const size = target.width * target.height * target.channels;
   const parts = [usable.filter((p) => p.index < trainCount), usable.filter((p) => p.index >= trainCount)];
@@ -62,7 +65,7 @@ export async function decodeSets(
     concurrency,
     async ({ set, p, slot }) => {
       try {
-        const bytes = p.bytes ?? (await readFile(p.entry.file));
+        const bytes = p.bytes ?? (await readFile(p.entry.readPath ?? p.entry.file));
         p.bytes = undefined;
         const out = await decodeImage(bytes, p.probe, target);
         set.images.set(out.pixels, slot * size);
@@ -73,6 +76,7 @@ export async function decodeSets(
       }
     },
     (n) => onProgress?.(n, jobs.length, 'decoding'),
+    signal,
   );
   const [train, test] = sets.map(({ list, images, ok }): ImageSet => {
     const labels: number[] = [];

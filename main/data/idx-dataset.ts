@@ -23,10 +23,10 @@ async function findLabels(imagesFile: string): Promise<string> {
   return path.join(dir, match);
 }
 
-async function loadPair(imagesFile: string): Promise<{ set: ImageSet; shape: [number, number, number] }> {
+async function loadPair(imagesFile: string, signal?: AbortSignal): Promise<{ set: ImageSet; shape: [number, number, number] }> {
   const labelsFile = await findLabels(imagesFile);
-  const images = await readIdx(imagesFile);
-  const labels = await readIdx(labelsFile);
+  const images = await readIdx(imagesFile, signal);
+  const labels = await readIdx(labelsFile, signal);
   if (images.dims.length !== 3 && !(images.dims.length === 4 && [1, 3].includes(images.dims[3]))) {
     throw new DatasetError(
       `${imagesFile}: images must be N x height x width (or x 1 or 3 channels), this file is ${images.dims.join('x')}`,
@@ -51,6 +51,12 @@ async function findImageFiles(location: string): Promise<{ train: string; test?:
     throw new DatasetError(`${location}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code})`}`, location);
   }
   if (info.isFile()) return { train: location };
+  if (!info.isDirectory()) {
+    throw new DatasetError(
+      `${location}: not a regular file or folder (a device, pipe or socket); give an IDX images file or its folder`,
+      location,
+    );
+  }
   const entries = (await readdir(location)).filter((e) => IMAGES.test(e)).sort();
   const train = entries.find((e) => /^train/i.test(e)) ?? entries.find((e) => !/^t10k|^test/i.test(e));
   const test = entries.find((e) => /^(t10k|test)/i.test(e));
@@ -63,10 +69,10 @@ async function findImageFiles(location: string): Promise<{ train: string; test?:
   return { train: path.join(location, train), ...(test ? { test: path.join(location, test) } : {}) };
 }
 
-export async function loadIdxDataset(location: string): Promise<Dataset> {
+export async function loadIdxDataset(location: string, signal?: AbortSignal): Promise<Dataset> {
   const files = await findImageFiles(location);
-  const train = await loadPair(files.train);
-  const test = files.test ? await loadPair(files.test) : undefined;
+  const train = await loadPair(files.train, signal);
+  const test = files.test ? await loadPair(files.test, signal) : undefined;
   if (test && test.shape.join('x') !== train.shape.join('x')) {
     throw new DatasetError(
       `${files.test}: test images are ${test.shape.join('x')} but training images are ${train.shape.join('x')}`,

@@ -27,6 +27,25 @@ export interface ImageProbe {
 
 export class ImageDecodeError extends Error {}
 
+/**
+ * Pixels an image may have before it is refused unread (16384 x 16384). Below it, decoding streams: libvips
+ * reads the file top to bottom into the resize (and JPEG and WebP shrink while loading), so memory follows
+ * the target size, not the file's.
+ */
+export const MAX_INPUT_PIXELS = 16384 * 16384;
+
+function checkPixels(width: number, height: number): void {
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw new ImageDecodeError(
+      `too large: ${width}x${height} = ${(width * height).toLocaleString('en-US')} pixels, more than the ` +
+        `${MAX_INPUT_PIXELS.toLocaleString('en-US')} (16384x16384) an image may have`,
+    );
+  }
+}
+
+/** How sharp opens every file: pixel limit, top-to-bottom streaming, first frame of a GIF. */
+const OPEN = { limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true, pages: 1 } as const;
+
 export function sniffFormat(buf: Uint8Array): ImageFormat | undefined {
   const at = (i: number, s: string) => [...s].every((ch, k) => buf[i + k] === ch.charCodeAt(0));
   if (buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
@@ -60,11 +79,14 @@ export async function probeImage(buf: Uint8Array): Promise<ImageProbe> {
     if (format === 'bmp') {
       const h = bmpHeader(buf);
       // Only a palette can be all grays; decoding a small header-sized guess would cost as much as decoding.
+      checkPixels(h.width, h.height);
       const gray = h.bpp <= 8 ? decodeBmp(buf).channels === 1 : false;
       return { format, width: h.width, height: h.height, gray };
     }
-    const meta = await sharp(buf).metadata();
+    // Reading the header needs no pixel limit; the size it declares is checked here, with the reason.
+    const meta = await sharp(buf, { limitInputPixels: false }).metadata();
     if (!meta.width || !meta.height) throw new ImageDecodeError('the image has no size');
+    checkPixels(meta.width, meta.pageHeight ?? meta.height);
     const gray = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2;
     return { format, width: meta.width, height: meta.pageHeight ?? meta.height, gray };
   } catch (e) {
@@ -88,10 +110,10 @@ export async function decodeImage(buf: Uint8Array, probe: ImageProbe, target: De
     let image: sharp.Sharp;
     if (probe.format === 'bmp') {
       const raw = decodeBmp(buf);
-      image = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+      image = sharp(raw.data, { ...OPEN, raw: { width: raw.width, height: raw.height, channels: raw.channels } });
     } else {
       // Default failOn ('warning') makes libvips refuse truncated or damaged files instead of padding them gray.
-      image = sharp(buf, { pages: 1 });
+      image = sharp(buf, OPEN);
     }
     const resized = probe.width !== target.width || probe.height !== target.height;
     if (resized) {

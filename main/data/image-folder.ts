@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { LIMITS } from '../../common/limits.js';
 import { DatasetError, type Dataset, type ImageSet } from './dataset.js';
 import { cacheKey, readCachedDataset, writeCachedDataset } from './dataset-cache.js';
 import { scanImageFolder, type ScannedFolder } from './folder-scan.js';
@@ -25,6 +26,23 @@ export interface FolderOptions {
   onProgress?: ProgressFn;
   /** Files decoded at once (default: max(4, cores)); sharp's work runs on libuv's thread pool. */
   concurrency?: number;
+  /** Files and folders listed at most (default MAX_SCANNED_ENTRIES). */
+  maxEntries?: number;
+  /** Stops the import between files; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** The default size never exceeds what a model may take (LIMITS.imageSide): larger images are scaled to fit. */
+function defaultSize(probes: ImageProbe[]): { size: [number, number]; capped?: string } {
+  const [h, w] = mostCommonSize(probes);
+  const max = LIMITS.imageSide.max;
+  if (h <= max && w <= max) return { size: [h, w] };
+  const scale = max / Math.max(h, w);
+  const size: [number, number] = [Math.max(1, Math.round(h * scale)), Math.max(1, Math.round(w * scale))];
+  return {
+    size,
+    capped: `most images are ${h}x${w}, more than the ${max} px per side a model takes; they are scaled to ${size[0]}x${size[1]} (choose another size with #size=HxW)`,
+  };
 }
 
 function mostCommonSize(probes: ImageProbe[]): [number, number] {
@@ -47,7 +65,10 @@ async function findLayout(root: string): Promise<{ train: string; test?: string 
     const code = (e as NodeJS.ErrnoException).code;
     throw new DatasetError(`${root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code})`}`, root);
   }
-  if (!info.isDirectory()) throw new DatasetError(`${root}: is a file; folder: datasets need a folder with one subfolder per class`, root);
+  if (!info.isDirectory()) {
+    const what = info.isFile() ? 'a file' : 'a device, pipe or socket';
+    throw new DatasetError(`${root}: is ${what}, not a folder; folder: datasets need a folder with one subfolder per class`, root);
+  }
   const isDir = async (p: string) => (await stat(p).catch(() => undefined))?.isDirectory() === true;
   const train = path.join(root, 'train');
   const test = path.join(root, 'test');
@@ -61,8 +82,15 @@ export async function loadImageFolder(location: string, options: FolderOptions =
   const root = path.resolve(location);
   const layout = await findLayout(root);
   const skips = new SkipLog();
-  const trainScan = await scanImageFolder(layout.train, skips);
-  const testScan = layout.test ? await scanImageFolder(layout.test, skips, trainScan.classNames) : undefined;
+  const { signal } = options;
+  const scanOptions = {
+    visited: new Set<string>(),
+    ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+    onEntries: (n: number) => options.onProgress?.(n, null, 'scanning'),
+    ...(signal ? { signal } : {}),
+  };
+  const trainScan = await scanImageFolder(layout.train, skips, undefined, scanOptions);
+  const testScan = layout.test ? await scanImageFolder(layout.test, skips, trainScan.classNames, scanOptions) : undefined;
   const all = [...trainScan.files, ...(testScan?.files ?? [])];
   if (all.length === 0) {
     const reasons = Object.entries(skips.byReason).map(([r, n]) => `${n} ${r}`);
@@ -95,7 +123,7 @@ export async function loadImageFolder(location: string, options: FolderOptions =
     concurrency,
     async (entry, i) => {
       try {
-        const bytes = await readFile(entry.file);
+        const bytes = await readFile(entry.readPath ?? entry.file);
         const probe = await probeImage(bytes);
         const keep = kept + bytes.length <= KEEP_READ_BYTES;
         if (keep) kept += bytes.length;
@@ -105,6 +133,7 @@ export async function loadImageFolder(location: string, options: FolderOptions =
       }
     },
     (n) => options.onProgress?.(n, all.length, 'reading headers'),
+    signal,
   );
   const usable = probes.filter((p): p is Probed => p !== undefined);
   if (usable.length === 0)
@@ -112,11 +141,12 @@ export async function loadImageFolder(location: string, options: FolderOptions =
       `${root}: none of the ${all.length} image files could be read; first: ${skips.listed[0]?.file}: ${skips.listed[0]?.reason}`,
       root,
     );
-  const [height, width] = options.size ?? mostCommonSize(usable.map((p) => p.probe));
+  const chosen = options.size ? { size: options.size } : defaultSize(usable.map((p) => p.probe));
+  const [height, width] = chosen.size;
   const channels = options.channels ?? (usable.every((p) => p.probe.gray) ? 1 : 3);
   const target: DecodeTarget = { width, height, channels, mode: resize };
 
-  const decoded = await decodeSets(usable, trainScan.files.length, target, concurrency, skips, options.onProgress);
+  const decoded = await decodeSets(usable, trainScan.files.length, target, concurrency, skips, options.onProgress, signal);
   const { train, resized } = decoded;
   const test = testScan ? decoded.test : undefined;
 
@@ -126,6 +156,7 @@ export async function loadImageFolder(location: string, options: FolderOptions =
   const warnings = trainScan.classNames
     .filter((_, i) => countsPerClass[i] === 1)
     .map((n) => `class folder "${n}" has a single image; it cannot appear in both the training and validation parts`);
+  if (chosen.capped) warnings.unshift(chosen.capped);
   const ds: Dataset = {
     id: `folder:${location}`,
     name: `${path.basename(root)} (${train.count.toLocaleString('en-US')} images, ${numClasses} classes)`,

@@ -16,6 +16,8 @@ import { parseFolderOptions } from './ref-options.js';
 export interface LoadOptions {
   /** Progress of long imports (image folders), for a progress bar. */
   onProgress?: ProgressFn;
+  /** Cancels the import (checked between files); the load then rejects with the signal's reason. */
+  signal?: AbortSignal;
   /** The part of the reference after the last `#`, if any. */
   fragment?: string;
 }
@@ -29,17 +31,17 @@ export function registerDatasetKind(kind: string, loader: DatasetLoader): void {
   loaders.set(kind, loader);
 }
 
-registerDatasetKind('cifar10', (location) => loadCifar(location, CIFAR10));
-registerDatasetKind('cifar100', (location, { fragment }) => {
+registerDatasetKind('cifar10', (location, { signal }) => loadCifar(location, CIFAR10, signal));
+registerDatasetKind('cifar100', (location, { fragment, signal }) => {
   if (fragment !== undefined && fragment !== 'fine' && fragment !== 'coarse') {
     throw new DatasetError(`cifar100: "#${fragment}" is not a label choice; use #fine (100 classes) or #coarse (20 classes)`);
   }
-  return loadCifar(location, cifar100(fragment === 'coarse' ? 'coarse' : 'fine'));
+  return loadCifar(location, cifar100(fragment === 'coarse' ? 'coarse' : 'fine'), signal);
 });
-registerDatasetKind('folder', (location, { fragment, onProgress }) =>
-  loadImageFolder(location, { ...parseFolderOptions(fragment), ...(onProgress ? { onProgress } : {}) }),
+registerDatasetKind('folder', (location, { fragment, onProgress, signal }) =>
+  loadImageFolder(location, { ...parseFolderOptions(fragment), ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) }),
 );
-registerDatasetKind('idx', (location) => loadIdxDataset(location));
+registerDatasetKind('idx', (location, { signal }) => loadIdxDataset(location, signal));
 
 export const BUNDLED_DATASETS = ['mnist'] as const;
 

@@ -73,6 +73,7 @@ class TarParser {
   constructor(
     private readonly archive: string,
     private readonly want: (name: string) => boolean,
+    private readonly maxFileBytes: number,
   ) {}
 
   push(chunk: Buffer): void {
@@ -134,6 +135,12 @@ class TarParser {
     const regular = type === '0' || type === '7';
     if (regular) this.names.push(name);
     const keep = meta || (regular && this.want(name));
+    if (keep && !meta && size > this.maxFileBytes) {
+      throw new DatasetError(
+        `${this.archive}: ${name} declares ${size} bytes, more than the ${this.maxFileBytes} such a file may hold; the archive is damaged or not what it claims`,
+        this.archive,
+      );
+    }
     this.body = { name, type, size, remaining: size, target: keep ? Buffer.allocUnsafe(size) : null };
     if (size === 0) this.finishBody();
   }
@@ -161,22 +168,40 @@ async function isGzip(file: string): Promise<boolean> {
 }
 
 /** Reads `archive` (gzip-compressed or not), keeping the regular files whose path `want` accepts. */
-export async function readTar(archive: string, want: (name: string) => boolean): Promise<TarContents> {
-  const parser = new TarParser(archive, want);
+export interface ReadTarOptions {
+  /** A kept file declaring more bytes is an error before any is read (a crafted size would be allocated). */
+  maxFileBytes?: number;
+  signal?: AbortSignal;
+}
+
+export async function readTar(archive: string, want: (name: string) => boolean, options: ReadTarOptions = {}): Promise<TarContents> {
+  const { signal } = options;
+  const parser = new TarParser(archive, want, options.maxFileBytes ?? Infinity);
   let gzip: boolean;
   try {
     gzip = await isGzip(archive);
   } catch (e) {
     throw new DatasetError(`${archive}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, archive);
   }
+  // The parser's own error is kept aside: the pipeline may reject with its abort error once the sink throws.
+  let parseError: DatasetError | undefined;
   const sink = async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) parser.push(chunk);
+    for await (const chunk of source) {
+      try {
+        parser.push(chunk);
+      } catch (e) {
+        if (e instanceof DatasetError) parseError = e;
+        throw e;
+      }
+    }
   };
   try {
-    if (gzip) await pipeline(createReadStream(archive), createGunzip(), sink);
-    else await pipeline(createReadStream(archive), sink);
+    if (gzip) await pipeline(createReadStream(archive), createGunzip(), sink, { signal });
+    else await pipeline(createReadStream(archive), sink, { signal });
   } catch (e) {
+    if (parseError) throw parseError;
     if (e instanceof DatasetError) throw e;
+    signal?.throwIfAborted();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
       throw new DatasetError(`${archive}: the gzip archive is truncated (it ends before its data does)`, archive);

@@ -9,13 +9,10 @@ import sharp from 'sharp';
 import type { DatasetInfo, DatasetKind, DatasetSample, Events } from '../../common/contract.js';
 import { mulberry32 } from '../../common/random.js';
 import type { Dataset } from '../data/dataset.js';
-import { BUNDLED_DATASETS, loadDataset } from '../data/registry.js';
+import { BUNDLED_DATASETS, loadDataset, type LoadOptions } from '../data/registry.js';
 import type { Emit } from '../host/protocol.js';
 
-export type DatasetLoad = (
-  ref: string,
-  options?: { onProgress?: (done: number, total: number, phase: string) => void },
-) => Promise<Dataset>;
+export type DatasetLoad = (ref: string, options?: Omit<LoadOptions, 'fragment'>) => Promise<Dataset>;
 
 function infoOf(ds: Dataset, kind: DatasetInfo['kind']): DatasetInfo {
   return {
@@ -43,6 +40,8 @@ export class DatasetCatalog {
   private cached: Dataset | null = null;
   private readonly loading = new Map<string, Promise<Dataset>>();
   private bundledInfo = new Map<string, DatasetInfo>();
+  /** The import in progress (imports run in this process, one at a time), to cancel it. */
+  private importing: AbortController | null = null;
 
   constructor(
     private readonly file: string,
@@ -84,14 +83,15 @@ export class DatasetCatalog {
 
   /**
    * Concurrent requests for a dataset share one load (a page's first requests all ask for MNIST at once); a
-   * failed load is forgotten, so the next request tries again. Only the first caller's `onProgress` is told.
+   * failed load is forgotten, so the next request tries again. Only the first caller's options (progress,
+   * cancel signal) apply to the shared load.
    */
-  get(id: string, onProgress?: (done: number, total: number, phase: string) => void): Promise<Dataset> {
+  get(id: string, options: Omit<LoadOptions, 'fragment'> = {}): Promise<Dataset> {
     if (this.cached?.id === id) return Promise.resolve(this.cached);
     const loading = this.loading.get(id);
     if (loading) return loading;
     this.cached = null;
-    const load = this.load(id, onProgress ? { onProgress } : {})
+    const load = this.load(id, options)
       .then((ds) => {
         this.cached = ds;
         return ds;
@@ -101,27 +101,54 @@ export class DatasetCatalog {
     return load;
   }
 
-  /** Loads `kind:path[#options]` (reporting progress), remembers it, and answers its description. */
-  async import(kind: DatasetKind, location: string, options?: string): Promise<DatasetInfo> {
+  get busy(): boolean {
+    return this.importing !== null;
+  }
+
+  /** Stops the import in progress at its next file; false when none runs. */
+  cancelImport(): boolean {
+    if (!this.importing) return false;
+    this.importing.abort();
+    return true;
+  }
+
+  /**
+   * Loads `kind:path[#options]` (reporting progress), remembers it, and answers its description, or null
+   * when `cancelImport` stopped it. The caller checks `busy` first: one import at a time.
+   */
+  async import(kind: DatasetKind, location: string, options?: string): Promise<DatasetInfo | null> {
     const ref = `${kind}:${location}${options ? `#${options}` : ''}`;
     const progress = (phase: Events['dataset:progress']['phase'], done: number, total: number | null, message?: string) =>
       this.emit('dataset:progress', { kind, source: location, phase, done, total, ...(message ? { message } : {}) });
+    const controller = new AbortController();
+    this.importing = controller;
     progress('reading', 0, null);
     let lastSent = 0;
     let info: DatasetInfo;
     try {
       this.cached = null;
-      const ds = await this.get(ref, (done, total, phase) => {
-        // Folder imports report every file: pass on a few per second, and the last one.
-        const now = Date.now();
-        if (done < total && now - lastSent < 200) return;
-        lastSent = now;
-        progress(phase === 'decoding' ? 'decoding' : 'reading', done, total);
+      const ds = await this.get(ref, {
+        signal: controller.signal,
+        onProgress: (done, total, phase) => {
+          // Folder imports report every file: pass on a few per second, and the last one.
+          const now = Date.now();
+          if ((total === null || done < total) && now - lastSent < 200) return;
+          lastSent = now;
+          progress(phase === 'reading headers' ? 'reading' : phase, done, total);
+        },
       });
+      controller.signal.throwIfAborted();
       info = infoOf(ds, kind);
     } catch (e) {
+      if (controller.signal.aborted) {
+        this.cached = null;
+        progress('canceled', 0, null);
+        return null;
+      }
       progress('failed', 0, null, (e as Error).message);
       throw e;
+    } finally {
+      this.importing = null;
     }
     const others = (await this.imported()).filter((d) => d.id !== info.id);
     await mkdir(path.dirname(this.file), { recursive: true });

@@ -16,17 +16,22 @@ export function datasetError(e: unknown) {
   throw e;
 }
 
-export function dataHandlers(deps: ServiceDeps, datasets: DatasetCatalog): Handlers<'dataset:list' | 'dataset:import' | 'dataset:samples'> {
+export function dataHandlers(
+  deps: ServiceDeps,
+  datasets: DatasetCatalog,
+): Handlers<'dataset:list' | 'dataset:import' | 'dataset:cancelImport' | 'dataset:samples'> {
   return {
     async 'dataset:list'() {
       return ok({ datasets: await datasets.list() });
     },
 
     async 'dataset:import'(req) {
+      if (datasets.busy) return fail('BUSY', 'Another dataset import is running; wait for it or cancel it');
       let location: string;
       if (deps.dialogs) {
         // In the desktop app a path typed in the UI is never trusted: main's own dialog chooses it.
-        if (req.path !== undefined) return fail('INVALID_REQUEST', 'dataset:import: path is chosen in the dialog, not sent by the UI');
+        if (req.path !== undefined)
+          return fail('INVALID_REQUEST', 'The dataset is chosen in the file dialog; a typed path is not accepted in the app');
         const how = DATASET_KIND_PICK[req.kind];
         const pick = req.pick ?? how.pick;
         const picked = pick === 'directory' ? await deps.dialogs.pickDirectory(how.label) : await deps.dialogs.pickFile(how.label, []);
@@ -34,15 +39,20 @@ export function dataHandlers(deps: ServiceDeps, datasets: DatasetCatalog): Handl
         location = picked;
       } else {
         // Browser mode: loopback + per-launch token, and the person typing owns the machine (see contract).
-        if (!req.path) return fail('INVALID_REQUEST', 'dataset:import: in browser mode, type the path of the dataset on this machine');
-        if (!path.isAbsolute(req.path)) return fail('INVALID_REQUEST', `dataset:import: "${req.path}" is not an absolute path`);
+        if (!req.path) return fail('INVALID_REQUEST', 'Type the path of the dataset on the machine running layerbench serve');
+        if (!path.isAbsolute(req.path)) return fail('INVALID_REQUEST', `"${req.path}" is not an absolute path`);
         location = path.normalize(req.path);
       }
       try {
-        return ok({ canceled: false, dataset: await datasets.import(req.kind, location, req.options) } as Picked<{ dataset: DatasetInfo }>);
+        const dataset = await datasets.import(req.kind, location, req.options);
+        return ok((dataset ? { canceled: false, dataset } : { canceled: true }) as Picked<{ dataset: DatasetInfo }>);
       } catch (e) {
         return datasetError(e);
       }
+    },
+
+    async 'dataset:cancelImport'() {
+      return ok({ canceled: datasets.cancelImport() });
     },
 
     async 'dataset:samples'(req) {

@@ -72,6 +72,7 @@ const schemas = {
     options: z.string().max(200).regex(DATASET_OPTIONS_PATTERN, 'not an option list like size=32x32,channels=1').optional(),
     path: z.string().min(1).max(4096).optional(),
   }),
+  'dataset:cancelImport': empty,
   'dataset:samples': z.strictObject({
     datasetId,
     count: z.number().int().min(1).max(64).optional(),
@@ -88,7 +89,7 @@ const schemas = {
   'spec:save': z.strictObject({ experiment, suggestedName: shortName.optional() }),
 } satisfies Record<Channel, z.ZodType>;
 
-const EMPTY_REQUEST: ReadonlySet<Channel> = new Set(['runs:list', 'dataset:list', 'app:info']);
+const EMPTY_REQUEST: ReadonlySet<Channel> = new Set(['runs:list', 'dataset:list', 'dataset:cancelImport', 'app:info']);
 const SPEC_FIELDS: Partial<Record<Channel, 'experiment'>> = { 'training:start': 'experiment', 'spec:save': 'experiment' };
 
 export function isChannel(value: unknown): value is Channel {

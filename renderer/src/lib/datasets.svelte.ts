@@ -17,6 +17,10 @@ export class DatasetsState {
   progress = $state.raw<ImportProgress | null>(null);
   importing = $state(false);
   importError = $state<string | null>(null);
+  /** Set when the user canceled the last import; cleared by the next one. */
+  importCanceled = $state(false);
+  /** A canceled answer also comes from closing the file dialog; only a cancel asked here is shown. */
+  private cancelAsked = false;
   lastImported = $state.raw<(DatasetInfo & ImportFacts) | null>(null);
 
   selected: (DatasetInfo & ImportFacts) | undefined = $derived(this.list.find((d) => d.id === this.selectedId));
@@ -45,22 +49,37 @@ export class DatasetsState {
   }
 
   onProgress(p: ImportProgress): void {
-    if (p.kind === 'bundled' && !this.importing) return;
+    if (!this.importing) return;
     this.progress = p;
+  }
+
+  /** Asks main to stop the running import; `import()` then resolves with null. */
+  async cancel(): Promise<void> {
+    if (!this.importing) return;
+    this.cancelAsked = true;
+    const r = await this.api['dataset:cancelImport']({});
+    if (!r.ok) this.importError = r.error.message;
   }
 
   /** `path` is typed by the user in browser mode; in Electron main shows its own dialog. */
   async import(kind: DatasetKind, path?: string): Promise<DatasetInfo | null> {
     this.importing = true;
     this.importError = null;
+    this.importCanceled = false;
+    this.cancelAsked = false;
     this.progress = null;
     const r = await this.api['dataset:import'](path ? { kind, path } : { kind });
     this.importing = false;
+    // The error (or the cancel) is said once, below the form; a stale bar or status would repeat it.
+    if (!r.ok || r.value.canceled) this.progress = null;
     if (!r.ok) {
       this.importError = r.error.message;
       return null;
     }
-    if (r.value.canceled) return null;
+    if (r.value.canceled) {
+      this.importCanceled = this.cancelAsked;
+      return null;
+    }
     const info = r.value.dataset;
     this.lastImported = info;
     await this.refresh();

@@ -80,6 +80,21 @@ describe('layerbench dataset', () => {
     expect(err).toContain(`dataset error: ${path.join(dir, 'data_batch_1.bin')}: the batch file is truncated: record 1`);
   });
 
+  it('inspect refuses a device with exit code 3 and no stack trace, without reading it', async () => {
+    const { main } = await import('../../../main/cli/main.js');
+    for (const ref of ['idx:/dev/zero', 'cifar10:/dev/zero']) {
+      let err = '';
+      const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+      try {
+        expect(await main(['dataset', 'inspect', ref])).toBe(3);
+      } finally {
+        e.mockRestore();
+      }
+      expect(err).toMatch(/^layerbench: dataset error: \/dev\/zero: not a regular file or folder \(a device, pipe or socket\)/);
+      expect(err).not.toMatch(/unexpected error|\n {4}at /);
+    }
+  });
+
   it('download cifar10 from a local mirror verifies the checksum', async () => {
     const archive = tarGz([{ name: 'cifar-10-batches-bin/test_batch.bin', data: cifarBytes([[1]]) }]);
     const server = http.createServer((_req, res) => res.end(archive));
