@@ -4,7 +4,8 @@
  * period, and supervises exit: a crash or out-of-memory is reported with its reason, the run's record on
  * disk is marked, and the epochs completed before it are kept. The next run starts a fresh process.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../platform/replace-file.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail, ok, type Events, type ExitReason, type Result, type RunId } from '../../common/contract.js';
@@ -247,6 +248,5 @@ async function markRunEnded(dir: string, status: string, reason: Exclude<ExitRea
     finishedAt: new Date().toISOString(),
     error: { code, message },
   };
-  await writeFile(`${file}.tmp`, JSON.stringify(next, null, 2) + '\n');
-  await rename(`${file}.tmp`, file);
+  await replaceFile(file, JSON.stringify(next, null, 2) + '\n');
 }

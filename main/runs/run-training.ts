@@ -10,7 +10,7 @@ import type { ExperimentSpec } from '../../common/spec.js';
 import type { EpochRecord, RunStatus, TrainingEvent } from '../../common/training-events.js';
 import type { Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
-import type { DurableFs } from '../engine/durable-fs.js';
+import type { FileOps } from '../platform/replace-file.js';
 import type { BestState } from '../engine/early-stopping.js';
 import type { EarlyStop, ResumeFrom } from '../engine/epoch-keeper.js';
 import { weightsFromFolder } from '../engine/initial-weights.js';
@@ -33,7 +33,7 @@ export interface RunContext {
   signal?: AbortSignal;
   batchEventIntervalMs?: number;
   /** For fault tests: the file operations behind run.json, checkpoints and the model, and the log appends. */
-  fs?: DurableFs;
+  fs?: FileOps;
   appendLine?: AppendLine;
   /** Evaluate the saved model on held-out images when training ends (report in the run's evaluation/). */
   evaluateAfter?: boolean;
