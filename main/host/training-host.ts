@@ -232,7 +232,7 @@ export class TrainingHost implements TrainingHostLike {
 }
 
 /** Records in run.json how a run ended when its process could not: epochs.jsonl already holds its history. */
-async function markRunEnded(dir: string, status: string, reason: Exclude<ExitReason, 'ended'>, message: string): Promise<void> {
+export async function markRunEnded(dir: string, status: string, reason: Exclude<ExitReason, 'ended'>, message: string): Promise<void> {
   const file = path.join(dir, RUN_FILES.info);
   let info: RunInfo;
   try {

@@ -97,6 +97,8 @@ export class ReplaceError extends Error {
   readonly code: string;
   /** "disk full (ENOSPC)" */
   readonly reason: string;
+  /** The target again, where handlers look for the path an I/O error concerns. */
+  readonly path: string;
   constructor(
     cause: unknown,
     /** The file or folder being replaced. */
@@ -109,6 +111,7 @@ export class ReplaceError extends Error {
     this.name = 'ReplaceError';
     this.code = errnoOf(cause) ?? 'REPLACE_FAILED';
     this.reason = reason;
+    this.path = target;
   }
 }
 
