@@ -10,7 +10,7 @@ import type { ExperimentSpec } from '../../common/spec.js';
 import type { EpochRecord, RunStatus, TrainingEvent } from '../../common/training-events.js';
 import type { Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
-import type { FileOps } from '../platform/replace-file.js';
+import { describeFileError, type FileOps } from '../platform/replace-file.js';
 import type { BestState } from '../engine/early-stopping.js';
 import type { EarlyStop, ResumeFrom } from '../engine/epoch-keeper.js';
 import { weightsFromFolder } from '../engine/initial-weights.js';
@@ -52,6 +52,8 @@ export interface RunOutcome {
   modelNote?: string;
   /** Lines that could not be added to log.txt or run.json (disk full ...): the run itself is on disk. */
   warnings: string[];
+  /** Why run.json could not record how the run ended (also in `warnings`): the run then lists as interrupted. */
+  recordError?: string;
   /** With `evaluateAfter`, the report on the saved model. */
   evaluation?: RunEvaluation;
 }
@@ -159,11 +161,13 @@ export async function trainInFolder(
     ...(result.error ? { error: result.error } : {}),
   };
   delete finished.process;
+  let recordError: string | undefined;
   try {
     await folder.writeInfo(finished);
   } catch (e) {
     // run.json still says `running`, so the run lists as interrupted: resumable, with every epoch in the log.
-    warnings.push(`could not update ${folder.file('info')}: ${reason(e)}`);
+    recordError = `could not update ${folder.file('info')}: ${describeFileError(e)}`;
+    warnings.push(recordError);
   }
   activeRunDirs.delete(folder.dir);
   let evaluation: RunEvaluation | undefined;
@@ -175,7 +179,7 @@ export async function trainInFolder(
       warnings.push(`could not evaluate the model: ${(e as Error).message}`);
     }
   }
-  log.line(`Run ${result.status}: ${folder.dir}`);
+  log.line(recordError ? `Run ${result.status} but not recorded: ${recordError}` : `Run ${result.status}: ${folder.dir}`);
   await log.flush();
   return {
     dir: folder.dir,
@@ -187,6 +191,7 @@ export async function trainInFolder(
     modelSaved,
     ...(modelNote ? { modelNote } : {}),
     warnings,
+    ...(recordError ? { recordError } : {}),
     ...(evaluation ? { evaluation } : {}),
   };
 }
