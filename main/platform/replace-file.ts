@@ -173,8 +173,12 @@ async function swapIn(temp: string, target: string, ops: FileOps): Promise<void>
     if (hadFolder && !(await ops.exists(target).catch(() => true))) await ops.rename(previous, target).catch(() => {});
     throw e;
   }
-  await step(target, 'flushing the folder holding', () => ops.fsync(path.dirname(target)));
-  if (hadFolder) await ops.rm(previous).catch(() => {});
+  try {
+    await step(target, 'flushing the folder holding', () => ops.fsync(path.dirname(target)));
+  } finally {
+    // The new content is in place either way: the folder moved aside is no longer needed.
+    if (hadFolder) await ops.rm(previous).catch(() => {});
+  }
 }
 
 /**

@@ -234,15 +234,18 @@ function leftovers(dir: string): string[] {
     .filter((n) => /\.saving-|\.previous$|\.tmp$|\.part$/.test(n));
 }
 
-/** Makes the first call of `op` fail with `code`; the other calls go to the file system. */
-function failFirst(op: (typeof FAULT_OPS)[number], code: string): () => number {
+/** Makes the first call of `op` (on `only`, when given) fail with `code`; the other calls go to the file system. */
+function failFirst(op: (typeof FAULT_OPS)[number], code: string, only?: string): () => number {
   const real = nodeFileOps[op] as (...a: unknown[]) => Promise<void>;
-  let calls = 0;
+  let faults = 0;
   vi.spyOn(nodeFileOps, op).mockImplementation((async (...args: unknown[]) => {
-    if (++calls === 1) throw Object.assign(new Error(`${code}: injected at ${op} ${String(args[0])}`), { code });
+    if (faults === 0 && (only === undefined || args[0] === only)) {
+      faults++;
+      throw Object.assign(new Error(`${code}: injected at ${op} ${String(args[0])}`), { code });
+    }
     return real.apply(nodeFileOps, args);
   }) as never);
-  return () => calls;
+  return () => faults;
 }
 
 describe('replacing a file: one module, every writer', () => {
@@ -280,5 +283,19 @@ describe('replacing a file: one module, every writer', () => {
         });
       }
     }
+
+    it(`${writer.name}: EIO flushing the folder after the rename is reported, with nothing left beside the target`, async () => {
+      const dir = mkdtempSync(path.join(root, 'dir-fsync-'));
+      const target = await writer.before(dir);
+      const faults = failFirst('fsync', 'EIO', path.dirname(target));
+      const error = await writer.write(dir, target).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(faults()).toBe(1);
+      expect(error?.message).toContain(target);
+      expect(error?.message).toContain('EIO');
+      expect(leftovers(dir)).toEqual([]);
+    });
   }
 });
