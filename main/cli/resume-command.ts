@@ -50,11 +50,19 @@ export async function withTerminal(backend: EngineBackend, work: (ctx: RunContex
   }
   if (outcome.modelSaved) sink.line(`Saved model to ${outcome.dir}/model`);
   if (outcome.modelNote) sink.line(`Note: ${outcome.modelNote}`);
-  for (const w of outcome.warnings) sink.line(`Warning: ${w}`);
+  for (const w of outcome.warnings) if (w !== outcome.recordError) sink.line(`Warning: ${w}`);
   const ev = outcome.evaluation;
   if (ev) {
     sink.line(`Evaluated on ${ev.setDescription}: loss ${formatMetric(ev.loss)} - accuracy ${formatMetric(ev.accuracy)}`);
     sink.line(`Confusion matrix, per-class scores and the worst mistakes: layerbench evaluate ${outcome.dir} (saved in ${ev.dir})`);
+  }
+  if (outcome.recordError) {
+    // Training ended but run.json still says running: the run lists as interrupted until resumed.
+    process.stderr.write(
+      `layerbench: the run ${outcome.status === 'finished' ? 'finished' : `ended (${outcome.status})`} but was not recorded: ${outcome.recordError}\n` +
+        `Its epochs and model are on disk; once there is room, record it with: layerbench resume ${outcome.dir}\n`,
+    );
+    return EXIT.io;
   }
   sink.line(`Run ${outcome.status}: ${outcome.dir}`);
   if (outcome.status === 'stopped') {

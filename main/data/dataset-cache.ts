@@ -10,7 +10,8 @@
  * import left behind go after an hour.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { replaceFile, TEMP_MARK } from '../platform/replace-file.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Dataset, ImageSet } from './dataset.js';
@@ -50,14 +51,7 @@ export async function writeCachedDataset(key: string, ds: Dataset): Promise<stri
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.length);
   const file = path.join(dir, `${key}${ENTRY}`);
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(tmp, Buffer.concat([Buffer.from(MAGIC), len, json, ...setBytes(train), ...(test ? setBytes(test) : [])]));
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await replaceFile(file, Buffer.concat([Buffer.from(MAGIC), len, json, ...setBytes(train), ...(test ? setBytes(test) : [])]));
   // Pruning is housekeeping: a failure there must not fail the import that just succeeded.
   await pruneDatasetCache({ keep: file }).catch(() => undefined);
   return file;
@@ -122,7 +116,7 @@ export async function cacheEntryLabel(file: string): Promise<string | undefined>
 export async function pruneDatasetCache(opts: { keep?: string; limitBytes?: number } = {}): Promise<CacheEntry[]> {
   const limit = opts.limitBytes ?? datasetCacheLimitBytes();
   const names = await listCache();
-  for (const name of names.filter((n) => n.includes(`${ENTRY}.tmp-`))) {
+  for (const name of names.filter((n) => n.includes(`${ENTRY}${TEMP_MARK}`))) {
     const file = path.join(datasetCacheDir(), name);
     const st = await stat(file).catch(() => undefined);
     if (st && Date.now() - st.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });

@@ -1,14 +1,15 @@
 /**
  * Downloads a dataset archive for users who are online, checking its MD5 against the published value. The
- * data goes to `<dest>.part` and is renamed only once the checksum matches, so a cut connection or a wrong
+ * data goes to a temporary name beside `dest` (platform/replace-file) and is renamed only once the checksum
+ * matches, so a cut connection or a wrong
  * file never leaves something that looks complete. An existing file at `dest` is never overwritten.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { describeFileError, ReplaceError, replaceWith } from '../platform/replace-file.js';
 import http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DatasetError } from './dataset.js';
 
@@ -71,8 +72,20 @@ export async function downloadVerified(url: string, dest: string, options: Downl
       dest,
     );
   }
-  await mkdir(path.dirname(dest), { recursive: true });
-  const part = `${dest}.part`;
+  let done = 0;
+  try {
+    await replaceWith(dest, async (part) => {
+      done = await fetchVerified(url, part, dest, options);
+    });
+  } catch (e) {
+    if (e instanceof ReplaceError && e.cause instanceof DatasetError) throw e.cause;
+    throw new DatasetError(`${url}: cannot save the download: ${(e as Error).message}`, dest);
+  }
+  return { file: dest, bytes: done, alreadyThere: false };
+}
+
+/** Streams `url` into `file` (on its way to `dest`) and checks its length and MD5; returns the bytes received. */
+async function fetchVerified(url: string, file: string, dest: string, options: DownloadOptions): Promise<number> {
   const response = await get(url, options.signal);
   const total = Number(response.headers['content-length'] ?? 0);
   const hash = createHash('md5');
@@ -83,25 +96,21 @@ export async function downloadVerified(url: string, dest: string, options: Downl
     options.onProgress?.(done, total);
   });
   try {
-    await pipeline(response, createWriteStream(part), { signal: options.signal });
+    await pipeline(response, createWriteStream(file), { signal: options.signal });
   } catch (e) {
-    await rm(part, { force: true });
     const err = e as NodeJS.ErrnoException;
     if (err.name === 'AbortError') throw new DatasetError(`${url}: download stopped`, dest);
-    throw new DatasetError(`${url}: the download failed after ${done} bytes (${err.code ?? err.message})`, dest);
+    // A full disk is the user's to fix; a network error is named by its code.
+    const why = err.code === 'ENOSPC' || err.code === 'EIO' ? describeFileError(err) : (err.code ?? err.message);
+    throw new DatasetError(`${url}: the download failed after ${done} bytes (${why})`, dest);
   }
-  if (total > 0 && done !== total) {
-    await rm(part, { force: true });
-    throw new DatasetError(`${url}: the download ended after ${done} of ${total} bytes`, dest);
-  }
+  if (total > 0 && done !== total) throw new DatasetError(`${url}: the download ended after ${done} of ${total} bytes`, dest);
   const sum = hash.digest('hex');
   if (sum !== options.md5) {
-    await rm(part, { force: true });
     throw new DatasetError(
       `${url}: checksum mismatch: the downloaded file's MD5 is ${sum}, expected ${options.md5}; the file was discarded`,
       dest,
     );
   }
-  await rename(part, dest);
-  return { file: dest, bytes: done, alreadyThere: false };
+  return done;
 }

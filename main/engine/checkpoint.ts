@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EpochRecord } from '../../common/training-events.js';
-import { nodeDurableFs, type DurableFs } from './durable-fs.js';
+import { nodeFileOps, type FileOps } from '../platform/replace-file.js';
 import type { BestState } from './early-stopping.js';
 import { MODEL_JSON } from '../../common/model-files.js';
 import { loadModelFromDir, recoverInterruptedSave, saveModelAtomic } from './save.js';
@@ -61,7 +61,7 @@ export class CheckpointStore {
   constructor(
     /** The run's `checkpoints` folder. */
     readonly dir: string,
-    private readonly fs: DurableFs = nodeDurableFs,
+    private readonly fs: FileOps = nodeFileOps,
   ) {}
 
   dirOf(kind: CheckpointKind): string {

@@ -2,13 +2,13 @@
  * Saving a trained model as a folder in the TensorFlow.js layers format (model.json + weights.bin, loadable
  * with tf.loadLayersModel) plus Layerbench's own files (spec, settings, history).
  *
- * The write is atomic: everything goes to a sibling temporary folder, each file is fsynced, then the folder
- * replaces the old one by rename. A crash or a full disk at any step leaves the previous model or the new
- * one, never a mix; `recoverInterruptedSave` finishes or undoes a swap cut off between its two renames.
+ * The write goes through platform/replace-file (replaceFolder): a crash or a full disk at any step leaves the
+ * previous model or the new one, never a mix; `recoverInterruptedSave` finishes or undoes a swap cut off
+ * between its two renames.
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { nodeDurableFs, type DurableFs } from './durable-fs.js';
+import { nodeFileOps, recoverInterruptedReplace, ReplaceError, replaceFolder, type FileOps } from '../platform/replace-file.js';
 import type { LayersModel, TF } from './tf-types.js';
 import { MODEL_JSON, WEIGHTS_BIN } from '../../common/model-files.js';
 
@@ -17,31 +17,15 @@ export class SaveError extends Error {
     readonly code: string,
     message: string,
     readonly file: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'SaveError';
   }
 }
 
-const previousOf = (dir: string) => `${dir}.previous`;
-const TEMP_MARK = '.saving-';
-
-/** Puts a folder back in order after a save that was cut off (crash, power loss) part way. */
-export async function recoverInterruptedSave(dir: string, fs: DurableFs = nodeDurableFs): Promise<void> {
-  const previous = previousOf(dir);
-  if (await fs.exists(previous)) {
-    // The old folder was moved aside; if the new one never arrived, put the old one back.
-    if (await fs.exists(dir)) await fs.rm(previous);
-    else await fs.rename(previous, dir);
-  }
-  const parent = path.dirname(dir);
-  if (await fs.exists(parent)) {
-    const base = path.basename(dir) + TEMP_MARK;
-    for (const entry of await fs.readdir(parent)) {
-      if (entry.startsWith(base)) await fs.rm(path.join(parent, entry));
-    }
-  }
-}
+/** Puts a model folder back in order after a save that was cut off (crash, power loss) part way. */
+export const recoverInterruptedSave = recoverInterruptedReplace;
 
 function joinWeights(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   if (!Array.isArray(data)) return new Uint8Array(data);
@@ -74,23 +58,6 @@ async function modelFiles(tf: TF, model: LayersModel): Promise<Record<string, st
   return { [MODEL_JSON]: JSON.stringify(modelJson), [WEIGHTS_BIN]: joinWeights(captured.weightData as ArrayBuffer | ArrayBuffer[]) };
 }
 
-function describeFault(e: unknown, file: string, dir: string): SaveError {
-  const code = (e as NodeJS.ErrnoException).code ?? 'SAVE_FAILED';
-  const reason =
-    code === 'ENOSPC'
-      ? 'the disk is full'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EIO'
-          ? 'an input/output error from the disk'
-          : (e as Error).message;
-  return new SaveError(
-    code,
-    `could not save the model to ${dir}: ${reason} while writing ${file}. Any model saved there before is unchanged.`,
-    file,
-  );
-}
-
 /**
  * Saves `model` and `extras` (file name to contents) into `dir`, replacing what was there atomically.
  */
@@ -99,41 +66,18 @@ export async function saveModelAtomic(
   model: LayersModel,
   dir: string,
   extras: Record<string, string | Uint8Array> = {},
-  fs: DurableFs = nodeDurableFs,
+  fs: FileOps = nodeFileOps,
 ): Promise<void> {
   dir = path.resolve(dir);
-  const parent = path.dirname(dir);
-  await recoverInterruptedSave(dir, fs);
-  const temp = `${dir}${TEMP_MARK}${process.pid}-${Date.now().toString(36)}`;
   const files = { ...(await modelFiles(tf, model)), ...extras };
-  let current = temp;
   try {
-    await fs.mkdir(parent);
-    await fs.mkdir(temp);
-    for (const [name, data] of Object.entries(files)) {
-      current = path.join(temp, name);
-      await fs.writeFileDurable(current, data);
-    }
-    current = temp;
-    await fs.fsyncDir(temp);
+    await replaceFolder(dir, files, fs);
   } catch (e) {
-    await fs.rm(temp).catch(() => {});
-    throw describeFault(e, current, dir);
+    if (!(e instanceof ReplaceError)) throw e;
+    throw new SaveError(e.code, `could not save the model to ${dir}: ${e.message}. Any model saved there before is unchanged.`, e.target, {
+      cause: e,
+    });
   }
-  const previous = previousOf(dir);
-  const hadPrevious = await fs.exists(dir);
-  try {
-    if (hadPrevious) await fs.rename(dir, previous);
-    current = dir;
-    await fs.rename(temp, dir);
-    await fs.fsyncDir(parent);
-  } catch (e) {
-    // Undo: the old folder goes back into place; the new files are dropped.
-    if (hadPrevious && !(await fs.exists(dir).catch(() => true))) await fs.rename(previous, dir).catch(() => {});
-    await fs.rm(temp).catch(() => {});
-    throw describeFault(e, current, dir);
-  }
-  if (hadPrevious) await fs.rm(previous).catch(() => {});
 }
 
 /** Loads a model saved by saveModelAtomic (or any tfjs layers-format folder with one weights file group). */

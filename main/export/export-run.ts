@@ -7,9 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExportFormat } from '../../common/contract.js';
 import { DEFAULT_TRAINING } from '../../common/spec.js';
-import { writeFileAtomically } from './atomic-file.js';
 import { checkExportTarget, isInside } from './export-target.js';
 import { FolderLockedError, lockFolder, type FolderLock } from '../platform/folder-lock.js';
+import { describeFileError, ReplaceError, replaceFile } from '../platform/replace-file.js';
 import { kerasNameProblem } from './keras-config.js';
 import { writeKerasH5 } from './keras-h5.js';
 import { writeKerasV3 } from './keras-v3.js';
@@ -38,9 +38,7 @@ export class ExportError extends Error {
 }
 
 function writeFault(e: unknown, target: string): ExportError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+  const reason = e instanceof ReplaceError ? e.message : describeFileError(e);
   return new ExportError(`cannot write ${target}: ${reason}; nothing was left half-written`, target, 'write', { cause: e });
 }
 
@@ -175,7 +173,7 @@ async function writeExport(
       // A model folder without experiment.json (imported from elsewhere) trains with Layerbench's defaults.
       const experiment = folder.experiment ?? { model: folder.spec, training: DEFAULT_TRAINING };
       const ds: ScriptDataset | undefined = dataset ? { ...dataset, ...(classNames ? { classNames } : {}) } : undefined;
-      await writeFileAtomically(target, pythonTrainingScript(experiment, ds, new Date(), path.basename(target)));
+      await replaceFile(target, pythonTrainingScript(experiment, ds, new Date(), path.basename(target)));
       return { path: target, files: [path.basename(target)] };
     }
     default: {

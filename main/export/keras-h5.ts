@@ -4,7 +4,7 @@
  * the `layer_names` and `weight_names` attributes. Keras loads these by order, as it wrote them.
  */
 import type { ModelSpec, TrainingSettings } from '../../common/spec.js';
-import { writeAtomically } from './atomic-file.js';
+import { replaceWith } from '../platform/replace-file.js';
 import { ensureGroup, withH5, writeFloat32 } from './h5.js';
 import { kerasModelConfig, kerasModelName, kerasTrainingConfig } from './keras-config.js';
 import { KERAS_FORMAT_VERSION } from './keras-version.js';
@@ -13,7 +13,7 @@ import { layerVarNames, orderedLayerWeights, type ModelWeights } from './weights
 export async function writeKerasH5(target: string, spec: ModelSpec, weights: ModelWeights, training?: TrainingSettings): Promise<void> {
   const layers = orderedLayerWeights(spec, weights, target);
   const modelName = kerasModelName(spec);
-  await writeAtomically(target, async (temp) => {
+  await replaceWith(target, async (temp) => {
     await withH5(temp, 'w', (f) => {
       f.create_attribute('backend', 'tensorflow');
       f.create_attribute('keras_version', KERAS_FORMAT_VERSION);

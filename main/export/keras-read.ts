@@ -6,7 +6,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import type { ModelSpec } from '../../common/spec.js';
-import { tempSibling } from './atomic-file.js';
+import { tempNameFor } from '../platform/replace-file.js';
 import { isH5Group, readFloat32, readStringAttr, readStringList, withH5, type H5File } from './h5.js';
 import { readModelFolder } from './model-folder.js';
 import { KerasImportError, type KerasConfig } from './keras-model-config.js';
@@ -90,7 +90,7 @@ async function readDotKeras(file: string): Promise<ReadModel> {
     throw new KerasImportError(`${file}: a .keras file must hold config.json and model.weights.h5`, file);
   const config = parseJson(strFromU8(entries['config.json']), 'config.json', file) as KerasConfig & { compile_config?: unknown };
   const parsed = specFromKerasConfig(config, file);
-  const temp = tempSibling(file) + '.weights.h5';
+  const temp = tempNameFor(file) + '.weights.h5';
   await writeFile(temp, entries['model.weights.h5']);
   try {
     const weights = await withH5(temp, 'r', (f) => readKerasV3Weights(f, parsed, file));

@@ -6,7 +6,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { strToU8, zipSync } from 'fflate';
 import type { ModelSpec, TrainingSettings } from '../../common/spec.js';
-import { tempSibling, writeFileAtomically } from './atomic-file.js';
+import { replaceFile, tempNameFor } from '../platform/replace-file.js';
 import { ensureGroup, withH5, writeFloat32, type H5Group } from './h5.js';
 import { kerasCompileConfig, kerasModelConfig, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
 import { chunkShape, optimizerSlotShapes, trainableShapes } from './keras-optimizer-state.js';
@@ -39,7 +39,7 @@ function writeFreshOptimizer(vars: H5Group, training: TrainingSettings, layers: 
 
 async function weightsH5(target: string, spec: ModelSpec, weights: ModelWeights, training?: TrainingSettings): Promise<Uint8Array> {
   const layers = orderedLayerWeights(spec, weights, target);
-  const temp = tempSibling(target) + '.weights.h5';
+  const temp = tempNameFor(target) + '.weights.h5';
   try {
     await withH5(temp, 'w', (f) => {
       const paths = kerasWeightPaths(spec.layers.map((l) => l.type));
@@ -76,5 +76,5 @@ export async function writeKerasV3(
     },
     { level: 6 },
   );
-  await writeFileAtomically(target, zip);
+  await replaceFile(target, zip);
 }

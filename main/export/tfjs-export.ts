@@ -2,10 +2,10 @@
  * The TensorFlow.js layers format: the model folder as the engine saved it (model.json + weights.bin), with
  * Layerbench's files beside it and a README saying how to load it in a browser, in Node and in Python.
  */
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSpec } from '../../common/spec.js';
-import { writeAtomically } from './atomic-file.js';
+import { replaceFolder } from '../platform/replace-file.js';
 
 export function tfjsReadme(spec: ModelSpec, classNames: string[] | undefined): string {
   const [h, w, c] = spec.inputShape;
@@ -55,10 +55,8 @@ export async function writeTfjsFolder(
   classNames: string[] | undefined,
 ): Promise<string[]> {
   const names = (await readdir(modelDir)).filter((n) => /\.(json|bin)$/.test(n));
-  await writeAtomically(target, async (temp) => {
-    await mkdir(temp);
-    for (const n of names) await copyFile(path.join(modelDir, n), path.join(temp, n));
-    await writeFile(path.join(temp, 'README.md'), tfjsReadme(spec, classNames));
-  });
+  const files: Record<string, string | Uint8Array> = { 'README.md': tfjsReadme(spec, classNames) };
+  for (const n of names) files[n] = await readFile(path.join(modelDir, n));
+  await replaceFolder(target, files);
   return [...names, 'README.md'].sort();
 }

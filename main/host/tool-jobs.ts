@@ -3,7 +3,7 @@
  * into the data folder, and classifying images with a run's model. Each answers once with a ToolOutput, or
  * fails with a ToolFailure carrying the contract's error code.
  */
-import { writeFile } from 'node:fs/promises';
+import { replaceFile } from '../platform/replace-file.js';
 import path from 'node:path';
 import type { ErrorCode, Prediction } from '../../common/contract.js';
 import { DEFAULT_TRAINING } from '../../common/spec.js';
@@ -48,7 +48,7 @@ async function importJob(engine: EngineBackend, job: Extract<ToolJob, { mode: 'i
     );
   }
   const info = { source: job.source, importedAt: new Date().toISOString(), warnings };
-  await writeFile(path.join(result.dir, IMPORT_INFO_JSON), JSON.stringify(info, null, 2) + '\n');
+  await replaceFile(path.join(result.dir, IMPORT_INFO_JSON), JSON.stringify(info, null, 2) + '\n');
   return { mode: 'import', experiment: result.experiment, warnings };
 }
 

@@ -4,7 +4,8 @@
  * period, and supervises exit: a crash or out-of-memory is reported with its reason, the run's record on
  * disk is marked, and the epochs completed before it are kept. The next run starts a fresh process.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../platform/replace-file.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail, ok, type Events, type ExitReason, type Result, type RunId } from '../../common/contract.js';
@@ -235,7 +236,7 @@ export class TrainingHost implements TrainingHostLike {
 }
 
 /** Records in run.json how a run ended when its process could not: epochs.jsonl already holds its history. */
-async function markRunEnded(dir: string, status: string, reason: Exclude<ExitReason, 'ended'>, message: string): Promise<void> {
+export async function markRunEnded(dir: string, status: string, reason: Exclude<ExitReason, 'ended'>, message: string): Promise<void> {
   const file = path.join(dir, RUN_FILES.info);
   let info: RunInfo;
   try {
@@ -251,6 +252,5 @@ async function markRunEnded(dir: string, status: string, reason: Exclude<ExitRea
     finishedAt: new Date().toISOString(),
     error: { code, message },
   };
-  await writeFile(`${file}.tmp`, JSON.stringify(next, null, 2) + '\n');
-  await rename(`${file}.tmp`, file);
+  await replaceFile(file, JSON.stringify(next, null, 2) + '\n');
 }

@@ -14,7 +14,7 @@ import { describeModel } from '../engine/graph/forward.js';
 import { predictFiles, type Prediction } from '../engine/predict.js';
 import { loadModelFromDir } from '../engine/save.js';
 import type { EngineBackend, LayersModel } from '../engine/tf-types.js';
-import { writeFolderAtomic } from './atomic-folder.js';
+import { replaceFolder } from '../platform/replace-file.js';
 import { datasetHash } from './dataset-identity.js';
 import { RUN_FILES, type RunInfo } from './run-folder.js';
 import { openRun } from './run-store.js';
@@ -136,7 +136,7 @@ export async function evaluateLockedRun(backend: EngineBackend, args: EvaluateRu
     };
     const files: Record<string, string | Uint8Array> = { 'evaluation.json': JSON.stringify(report, null, 2) };
     for (const [i, m] of evaluation.misclassified.entries()) files[images[i]] = await png(dataset, set, m.index);
-    await writeFolderAtomic(report.dir, files);
+    await replaceFolder(report.dir, files);
     return report;
   } finally {
     loaded.model.dispose();

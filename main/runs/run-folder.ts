@@ -3,7 +3,7 @@
  * versions, seed), the epoch log as it happens (epochs.jsonl, one line per epoch, flushed when written),
  * the Keras-style text log, the checkpoints and the final model.
  *
- * run.json is replaced atomically (temp file, fsync, rename); epochs.jsonl is append-only, so a crash loses at
+ * run.json is replaced atomically (platform/replace-file); epochs.jsonl is append-only, so a crash loses at
  * most the epoch in progress, and a line cut off by a crash is ended before the next append so it can be
  * reported on reading instead of swallowing the record after it.
  */
@@ -15,7 +15,7 @@ import type { BackendInfo, EpochRecord, RunStatus } from '../../common/training-
 import type { ResizeMode } from '../data/image-decode.js';
 import type { SplitRecord } from '../data/split.js';
 import { CheckpointStore } from '../engine/checkpoint.js';
-import { nodeDurableFs, type DurableFs } from '../engine/durable-fs.js';
+import { nodeFileOps, replaceFile, type FileOps } from '../platform/replace-file.js';
 import type { BestState } from '../engine/early-stopping.js';
 import type { EarlyStop } from '../engine/epoch-keeper.js';
 import type { RunFailureRecord } from '../../common/run-failures.js';
@@ -95,13 +95,11 @@ export type AppendLine = (file: string, text: string) => Promise<void>;
 /** Run folders this process is training right now (its own pid in run.json says nothing once training ends). */
 export const activeRunDirs = new Set<string>();
 
-let tempCounter = 0;
-
 export class RunFolder {
   constructor(
     readonly dir: string,
     /** Injectable so tests can fail any write (ENOSPC, EIO) of run.json or a checkpoint. */
-    readonly fs: DurableFs = nodeDurableFs,
+    readonly fs: FileOps = nodeFileOps,
     private readonly appendLine: AppendLine = appendLineDurable,
   ) {}
 
@@ -111,12 +109,7 @@ export class RunFolder {
   }
 
   async writeInfo(info: RunInfo): Promise<void> {
-    const file = path.join(this.dir, RUN_FILES.info);
-    // A temp name of its own per write, so two writers never rename each other's half-written file.
-    const temp = `${file}.${process.pid}-${++tempCounter}.tmp`;
-    await this.fs.writeFileDurable(temp, JSON.stringify(info, null, 2) + '\n');
-    await this.fs.rename(temp, file);
-    await this.fs.fsyncDir(this.dir);
+    await replaceFile(path.join(this.dir, RUN_FILES.info), JSON.stringify(info, null, 2) + '\n', this.fs);
   }
 
   async appendEpoch(record: EpochRecord): Promise<void> {

@@ -11,7 +11,7 @@ import type { ExperimentSpec } from '../../common/spec.js';
 import type { EpochRecord, RunStatus, TrainingEvent } from '../../common/training-events.js';
 import type { Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/split.js';
-import type { DurableFs } from '../engine/durable-fs.js';
+import { describeFileError, type FileOps } from '../platform/replace-file.js';
 import type { BestState } from '../engine/early-stopping.js';
 import type { EarlyStop, ResumeFrom } from '../engine/epoch-keeper.js';
 import { weightsFromFolder } from '../engine/initial-weights.js';
@@ -35,7 +35,7 @@ export interface RunContext {
   signal?: AbortSignal;
   batchEventIntervalMs?: number;
   /** For fault tests: the file operations behind run.json, checkpoints and the model, and the log appends. */
-  fs?: DurableFs;
+  fs?: FileOps;
   appendLine?: AppendLine;
   /** Evaluate the saved model on held-out images when training ends (report in the run's evaluation/). */
   evaluateAfter?: boolean;
@@ -54,6 +54,8 @@ export interface RunOutcome {
   modelNote?: string;
   /** Lines that could not be added to log.txt or run.json (disk full ...): the run itself is on disk. */
   warnings: string[];
+  /** Why run.json could not record how the run ended (also in `warnings`): the run then lists as interrupted. */
+  recordError?: string;
   /** With `evaluateAfter`, the report on the saved model. */
   evaluation?: RunEvaluation;
 }
@@ -162,11 +164,13 @@ export async function trainInFolder(
     ...(result.error ? { error: result.error } : {}),
   };
   delete finished.process;
+  let recordError: string | undefined;
   try {
     await folder.writeInfo(finished);
   } catch (e) {
     // run.json still says `running`, so the run lists as interrupted: resumable, with every epoch in the log.
-    warnings.push(`could not update ${folder.file('info')}: ${reason(e)}`);
+    recordError = `could not update ${folder.file('info')}: ${describeFileError(e)}`;
+    warnings.push(recordError);
   }
   activeRunDirs.delete(folder.dir);
   let evaluation: RunEvaluation | undefined;
@@ -178,7 +182,7 @@ export async function trainInFolder(
       warnings.push(`could not evaluate the model: ${(e as Error).message}`);
     }
   }
-  log.line(`Run ${result.status}: ${folder.dir}`);
+  log.line(recordError ? `Run ${result.status} but not recorded: ${recordError}` : `Run ${result.status}: ${folder.dir}`);
   await log.flush();
   return {
     dir: folder.dir,
@@ -190,6 +194,7 @@ export async function trainInFolder(
     modelSaved,
     ...(modelNote ? { modelNote } : {}),
     warnings,
+    ...(recordError ? { recordError } : {}),
     ...(evaluation ? { evaluation } : {}),
   };
 }

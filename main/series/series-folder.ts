@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PlannedRun } from '../../common/series.js';
 import type { ExperimentSpec } from '../../common/spec.js';
-import { nodeDurableFs } from '../engine/durable-fs.js';
+import { mkdir } from 'node:fs/promises';
+import { replaceFile } from '../platform/replace-file.js';
 
 export const SERIES_JSON = 'series.json';
 export const SERIES_RUNS = 'runs';
@@ -41,19 +42,12 @@ export class SeriesError extends Error {
   }
 }
 
-let tempCounter = 0;
-
 export async function writeSeriesRecord(dir: string, record: SeriesRecord): Promise<void> {
-  const file = path.join(dir, SERIES_JSON);
-  const temp = `${file}.${process.pid}-${++tempCounter}.tmp`;
-  await nodeDurableFs.mkdir(dir);
   try {
-    await nodeDurableFs.writeFileDurable(temp, JSON.stringify(record, null, 2) + '\n');
-    await nodeDurableFs.rename(temp, file);
-    await nodeDurableFs.fsyncDir(dir);
+    await mkdir(dir, { recursive: true });
+    await replaceFile(path.join(dir, SERIES_JSON), JSON.stringify(record, null, 2) + '\n');
   } catch (e) {
-    await nodeDurableFs.rm(temp).catch(() => undefined);
-    throw new SeriesError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new SeriesError((e as Error).message);
   }
 }
 

@@ -3,7 +3,7 @@
  * report.html (self-contained), report.md with charts/*.png beside it, and report.json (the numbers).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { reportCharts, reportHtml, reportMarkdown } from '../../common/report-documents.js';
@@ -11,6 +11,7 @@ import { settingsLabel } from '../../common/series.js';
 import { buildReport, type ReportRun, type SeriesReport } from '../../common/series-report.js';
 import { summarize } from '../../common/summarize.js';
 import type { ExperimentSpec, TrainingSettings } from '../../common/spec.js';
+import { replaceFile } from '../platform/replace-file.js';
 import { RUN_FILES, type RunInfo } from '../runs/run-folder.js';
 import { openRun } from '../runs/run-store.js';
 import { readSeriesRecord, runDirOf, SeriesError } from './series-folder.js';
@@ -88,7 +89,7 @@ export async function writeReport(report: SeriesReport, outDir: string): Promise
   await mkdir(charts, { recursive: true });
   const files: string[] = [];
   const put = async (file: string, data: string | Buffer) => {
-    await writeFile(file, data);
+    await replaceFile(file, data);
     files.push(file);
   };
   for (const { metric, svg } of reportCharts(report)) {

@@ -3,8 +3,8 @@
  * folder's datasets.json). Training requests may only name a dataset listed here, so a dataset id can never
  * smuggle in a path the user did not pick.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../platform/replace-file.js';
 import sharp from 'sharp';
 import type { DatasetInfo, DatasetKind, DatasetSample, Events } from '../../common/contract.js';
 import { mulberry32 } from '../../common/random.js';
@@ -151,10 +151,7 @@ export class DatasetCatalog {
       this.importing = null;
     }
     const others = (await this.imported()).filter((d) => d.id !== info.id);
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.tmp`;
-    await writeFile(temp, JSON.stringify([...others, info], null, 2) + '\n');
-    await rename(temp, this.file);
+    await replaceFile(this.file, JSON.stringify([...others, info], null, 2) + '\n');
     progress('done', info.trainCount, info.trainCount);
     return info;
   }

@@ -1,5 +1,6 @@
 /** Model summaries, app information, and spec files. */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { replaceFile } from '../platform/replace-file.js';
 import os from 'node:os';
 import path from 'node:path';
 import { DATASET_KINDS, EXPORT_FORMATS, fail, ok, type Picked, type SpecOpenResponse } from '../../common/contract.js';
@@ -86,12 +87,10 @@ export function appHandlers(deps: ServiceDeps, layout: DataLayout): Handlers<'mo
         await mkdir(layout.specs, { recursive: true });
         file = path.join(layout.specs, `${base}.json`);
       }
-      const temp = `${file}.tmp`;
       try {
-        await writeFile(temp, JSON.stringify(req.experiment, null, 2) + '\n');
-        await rename(temp, file);
+        await replaceFile(file, JSON.stringify(req.experiment, null, 2) + '\n');
       } catch (e) {
-        return fail('IO_ERROR', `cannot write ${file}: ${(e as Error).message}`, { path: file });
+        return fail('IO_ERROR', `cannot save the spec: ${(e as Error).message}`, { path: file });
       }
       return ok({ canceled: false, path: file } as Picked<{ path: string }>);
     },

@@ -1,5 +1,6 @@
 /** Training, runs, and the model of a run: start/stop, list/get/delete, save and export. */
-import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { replaceWith } from '../platform/replace-file.js';
 import path from 'node:path';
 import { fail, ok, type Picked, type SaveResult } from '../../common/contract.js';
 import { summarize } from '../../common/summarize.js';
@@ -202,11 +203,8 @@ export function runHandlers(
       }
       await mkdir(parent, { recursive: true });
       const target = await freshPath(path.join(parent, `${safeSegment(req.runId)}-model`));
-      // Copy beside the target, then rename: a failure halfway leaves no half-written model under its name.
-      const temp = `${target}.partial`;
-      await rm(temp, { recursive: true, force: true });
-      await cp(path.join(runs.runDir(req.runId), RUN_FILES.model), temp, { recursive: true });
-      await rename(temp, target);
+      // A failure halfway leaves no half-written model under its name.
+      await replaceWith(target, (temp) => cp(path.join(runs.runDir(req.runId), RUN_FILES.model), temp, { recursive: true }));
       const files = await listFiles(target);
       return ok({ canceled: false, path: target, files, ...browserDownloads(files) } as Picked<SaveResult>);
     },

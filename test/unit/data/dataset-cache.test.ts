@@ -74,8 +74,8 @@ describe('decoded-dataset cache limit', () => {
 
   it('removes temporary files a crashed import left over an hour ago, not one being written now', async () => {
     const first = await writeCachedDataset('first', dataset('first', 2));
-    const stale = `${first}.tmp-99999-1`;
-    const fresh = `${first}.tmp-99999-2`;
+    const stale = `${first}.saving-99999-1`;
+    const fresh = `${first}.saving-99999-2`;
     writeFileSync(stale, 'half written');
     writeFileSync(fresh, 'being written');
     ago(stale, 2 * 3600);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../../main/engine/build-model.js';
-import { nodeDurableFs, type DurableFs } from '../../../main/engine/durable-fs.js';
+import { nodeFileOps, type FileOps } from '../../../main/platform/replace-file.js';
 import { loadModelFromDir, recoverInterruptedSave, saveModelAtomic, SaveError } from '../../../main/engine/save.js';
 import type { EngineBackend, LayersModel } from '../../../main/engine/tf-types.js';
 import { testBackend } from '../helpers/backend.js';
@@ -29,7 +29,7 @@ async function firstWeight(dir: string): Promise<number> {
 }
 
 /** A file system that fails with `code` on the n-th call of any operation, and works otherwise. */
-function faulty(n: number, code: string): { fs: DurableFs; calls: () => number } {
+function faulty(n: number, code: string): { fs: FileOps; calls: () => number } {
   let count = 0;
   const wrap =
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
@@ -38,14 +38,15 @@ function faulty(n: number, code: string): { fs: DurableFs; calls: () => number }
       if (count === n) throw Object.assign(new Error(`${code}: injected`), { code });
       return fn(...a);
     };
-  const fs: DurableFs = {
-    mkdir: wrap(nodeDurableFs.mkdir),
-    writeFileDurable: wrap(nodeDurableFs.writeFileDurable),
-    fsyncDir: wrap(nodeDurableFs.fsyncDir),
-    rename: wrap(nodeDurableFs.rename),
-    rm: nodeDurableFs.rm,
-    exists: nodeDurableFs.exists,
-    readdir: nodeDurableFs.readdir,
+  const fs: FileOps = {
+    mkdir: wrap(nodeFileOps.mkdir),
+    writeFile: wrap(nodeFileOps.writeFile),
+    fsync: wrap(nodeFileOps.fsync),
+    rename: wrap(nodeFileOps.rename),
+    rm: nodeFileOps.rm,
+    exists: nodeFileOps.exists,
+    readdir: nodeFileOps.readdir,
+    isDirectory: nodeFileOps.isDirectory,
   };
   return { fs, calls: () => count };
 }
@@ -73,7 +74,7 @@ describe('saveModelAtomic', () => {
     const root = await mkdtemp(path.join(tmpdir(), 'lb-faults-'));
     const probe = faulty(Number.MAX_SAFE_INTEGER, 'NONE');
     const m1 = model(1);
-    await saveModelAtomic(backend.tf, m1, path.join(root, 'probe'), {}, nodeDurableFs);
+    await saveModelAtomic(backend.tf, m1, path.join(root, 'probe'), {}, nodeFileOps);
     await saveModelAtomic(backend.tf, m1, path.join(root, 'probe'), {}, probe.fs);
     const steps = probe.calls();
     expect(steps).toBeGreaterThanOrEqual(6);
@@ -110,7 +111,7 @@ describe('saveModelAtomic', () => {
     const m = model(1);
     // The 3rd operation is the first file write (after two mkdirs).
     const { fs } = faulty(3, 'ENOSPC');
-    await expect(saveModelAtomic(backend.tf, m, dir, {}, fs)).rejects.toThrow(/the disk is full while writing .*model\.json/);
+    await expect(saveModelAtomic(backend.tf, m, dir, {}, fs)).rejects.toThrow(/disk full \(ENOSPC\) while writing .*model\.json/);
     m.dispose();
   });
 
@@ -122,7 +123,7 @@ describe('saveModelAtomic', () => {
     // Simulate a crash right after the old folder was moved aside: no rollback runs.
     const { rename } = await import('node:fs/promises');
     await rename(dir, `${dir}.previous`);
-    expect(await nodeDurableFs.exists(dir)).toBe(false);
+    expect(await nodeFileOps.exists(dir)).toBe(false);
     await recoverInterruptedSave(dir);
     expect(await firstWeight(dir)).toBe(1);
     m1.dispose();

@@ -2,7 +2,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { nodeDurableFs, type DurableFs } from '../../../main/engine/durable-fs.js';
+import { nodeFileOps, type FileOps } from '../../../main/platform/replace-file.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
 import type { RunContext } from '../../../main/runs/run-training.js';
 
@@ -23,18 +23,18 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return Number.isNaN(m) ? Infinity : m;
 }
 
-const WRITES = ['mkdir', 'writeFileDurable', 'fsyncDir', 'rename'] as const;
+const WRITES = ['mkdir', 'writeFile', 'fsync', 'rename'] as const;
 
 /**
- * A DurableFs whose n-th write-like operation (mkdir, write, fsync, rename) fails with `code` (or runs
+ * A FileOps whose n-th write-like operation (mkdir, write, fsync, rename) fails with `code` (or runs
  * `onFault` instead, e.g. to kill the process there); every other call goes to the real file system.
  */
-export function faultyFs(n: number, code = 'ENOSPC', onFault?: (op: string, target: string) => void): { fs: DurableFs; calls: () => number; log: string[] } {
+export function faultyFs(n: number, code = 'ENOSPC', onFault?: (op: string, target: string) => void): { fs: FileOps; calls: () => number; log: string[] } {
   let count = 0;
   const log: string[] = [];
-  const fs = { ...nodeDurableFs } as DurableFs;
+  const fs = { ...nodeFileOps } as FileOps;
   for (const op of WRITES) {
-    const real = nodeDurableFs[op] as (...a: unknown[]) => Promise<void>;
+    const real = nodeFileOps[op] as (...a: unknown[]) => Promise<void>;
     (fs as unknown as Record<string, unknown>)[op] = async (...args: unknown[]) => {
       count++;
       log.push(`${op} ${String(args[0])}`);
