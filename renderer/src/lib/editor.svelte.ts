@@ -15,7 +15,7 @@ import {
   type TrainingSettings,
 } from '../../../common/spec.js';
 import { newLayer } from './layer-defaults.js';
-import { plainIssue, plainMessage } from './plain-issue.js';
+import { fieldMessage, plainIssue, plainMessage } from './plain-issue.js';
 
 export interface DatasetTarget {
   id: string;
@@ -65,9 +65,16 @@ export class EditorState {
   useImportedWeights = $state(true);
 
   summary: ModelSummary = $derived(summarize(this.model, { numClasses: this.dataset.classNames.length }));
+  /**
+   * Validation issues, less a generic upper limit on a layer whose shape error explains the problem better
+   * (a 40×40 kernel on a 28×28 input is wrong because of the input, not because of the cap of 31).
+   */
   issues: SpecIssue[] = $derived.by(() => {
     const r = validateModel(this.model);
-    return r.ok ? [] : r.issues;
+    if (r.ok) return [];
+    return r.issues.filter(
+      (i) => !(i.code === 'too_big' && i.layerIndex !== undefined && this.summary.layers[i.layerIndex]?.error !== undefined),
+    );
   });
   trainingIssues: SpecIssue[] = $derived.by(() => {
     const r = validateTraining(this.training);
@@ -83,7 +90,7 @@ export class EditorState {
     const have = this.dataset.inputShape.join(' × ');
     if (want !== have) return `The model takes ${want} images but ${this.dataset.name} has ${have}: pick a dataset with ${want} images`;
     const layerIssue = this.issues[0];
-    if (layerIssue) return plainIssue(layerIssue);
+    if (layerIssue) return plainIssue(layerIssue, this.layerType(layerIssue.layerIndex));
     const shapeError = this.summary.errors[0];
     if (shapeError) return plainMessage(shapeError.message);
     const t = this.trainingIssues[0];
@@ -95,11 +102,14 @@ export class EditorState {
     this.keys = this.model.layers.map(() => nextKey++);
   }
 
+  layerType(index: number | undefined): string | undefined {
+    return index === undefined ? undefined : this.model.layers[index]?.type;
+  }
+
   /** Issues from validation for one layer, keyed by field, so each control can show its own. */
   fieldIssues(index: number): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const i of this.issues)
-      if (i.layerIndex === index) out[i.field] = `${i.field} is ${JSON.stringify(i.value) ?? 'empty'}; allowed: ${i.allowed}`;
+    for (const i of this.issues) if (i.layerIndex === index) out[i.field] = fieldMessage(i, this.layerType(index));
     return out;
   }
 
