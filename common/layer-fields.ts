@@ -27,8 +27,24 @@ const FIELDS: Record<string, FieldRule> = {
   name: { label: 'Name', allowed: `1 to ${LIMITS.nameLength} characters` },
 };
 
-/** The label the editor shows for a layer field; the Activation layer calls its activation "Function". */
-export function fieldLabel(layerType: LayerType | string | undefined, field: string): string {
+/** The training settings form's labels; what each accepts comes from the validation issue. */
+const TRAINING_LABELS: Record<string, string> = {
+  optimizer: 'Optimizer',
+  learningRate: 'Learning rate',
+  momentum: 'Momentum',
+  batchSize: 'Batch size',
+  epochs: 'Epochs',
+  validationSplit: 'Validation split',
+  seed: 'Seed',
+  augmentation: 'Random shift, pixels',
+};
+
+/**
+ * The label the editor shows for a field of a layer (or of the training settings, `layerType` 'training');
+ * the Activation layer calls its activation "Function".
+ */
+export function fieldLabel(layerType: LayerType | 'training' | string | undefined, field: string): string {
+  if (layerType === 'training') return TRAINING_LABELS[field] ?? field;
   if (layerType === 'Activation' && field === 'activation') return 'Function';
   return FIELDS[field]?.label ?? field;
 }
@@ -41,7 +57,7 @@ function shownValue(value: unknown): string {
 
 /** "Filters is empty; enter a whole number from 1 to 4096": one sentence about one field of one layer. */
 export function fieldProblem(layerType: LayerType | string | undefined, field: string, value: unknown, allowed?: string): string {
-  const rule = FIELDS[field];
+  const rule = layerType === 'training' ? undefined : FIELDS[field];
   return `${fieldLabel(layerType, field)} is ${shownValue(value)}; enter ${rule?.allowed ?? allowed ?? 'a valid value'}`;
 }
 

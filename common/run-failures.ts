@@ -113,8 +113,17 @@ const ADVICE: Record<FailureKind, string> = {
   dataset: 'The dataset could not be read. Check the files named in the message, or import the dataset again.',
   disk: 'The run folder could not be written or read (the message names the file). Free disk space or check permissions; the epochs saved so far are kept.',
   settings: 'A training setting cannot be used with this run. Check the setting named in the message and start again.',
-  other: 'The epochs completed so far are kept below. Check the settings named in the message and start again.',
+  other: 'Check the settings named in the message and start again.',
 };
+
+/**
+ * Whether resuming a run that failed with this code would fail the same way: the run's own model or
+ * settings caused it, and a resume keeps both.
+ */
+export function repeatsOnResume(code: string): boolean {
+  const kind = failureKind(code);
+  return kind === 'settings' || kind === 'model' || code === 'SHAPE_MISMATCH';
+}
 
 /** What a person can do about a failure with this code. */
 export function adviceFor(code: string): string {

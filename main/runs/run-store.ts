@@ -12,7 +12,7 @@ import { parseEpochLog, type StoreProblem } from './epoch-log.js';
 import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
 import { MODEL_JSON } from '../../common/model-files.js';
-import type { RunFailureRecord } from '../../common/run-failures.js';
+import { repeatsOnResume, type RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
 export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
@@ -123,7 +123,11 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
     ...(info?.durationMs !== undefined ? { durationMs: info.durationMs } : {}),
     ...(info?.backend ? { backend: info.backend } : {}),
     hasModel,
-    resumable: (state === 'interrupted' || state === 'stopped' || state === 'failed') && planned !== undefined && done < planned,
+    resumable:
+      (state === 'interrupted' || state === 'stopped' || state === 'failed') &&
+      planned !== undefined &&
+      done < planned &&
+      !(state === 'failed' && info?.error !== undefined && repeatsOnResume(info.error.code)),
     ...(info?.error ? { error: info.error } : {}),
     problems,
     history: log.history,

@@ -14,6 +14,8 @@ import {
   type ModelSpec,
   type TrainingSettings,
 } from '../../../common/spec.js';
+import { fieldProblem } from '../../../common/layer-fields.js';
+import { splitProblem } from '../../../common/split-counts.js';
 import { newLayer } from './layer-defaults.js';
 import { fieldMessage, plainIssue, plainMessage } from './plain-issue.js';
 
@@ -22,6 +24,8 @@ export interface DatasetTarget {
   name: string;
   inputShape: [number, number, number];
   classNames: string[];
+  /** Training images before the validation split, when the catalog has said (MNIST's placeholder has not). */
+  trainCount?: number;
 }
 
 export const MNIST_TARGET: DatasetTarget = {
@@ -94,7 +98,10 @@ export class EditorState {
     const shapeError = this.summary.errors[0];
     if (shapeError) return plainMessage(shapeError.message);
     const t = this.trainingIssues[0];
-    if (t) return `Training settings: ${t.field} is ${JSON.stringify(t.value) ?? 'empty'}; allowed: ${t.allowed}`;
+    if (t) return `Training settings: ${fieldProblem('training', t.field, t.value, t.allowed)}`;
+    const total = this.dataset.trainCount;
+    const split = total === undefined ? null : splitProblem(total, this.training.validationSplit, this.training.batchSize);
+    if (split) return `${this.dataset.name}: ${split}`;
     return null;
   });
 
