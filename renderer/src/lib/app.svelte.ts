@@ -49,7 +49,7 @@ export class AppState {
   async init(): Promise<void> {
     const draft = loadDraft();
     if (draft) {
-      this.editor.load(draft.experiment, draft.preset);
+      this.editor.load(draft.experiment, draft.preset, false);
       this.datasets.selectedId = draft.datasetId;
     }
     const [info] = await Promise.all([this.api['app:info']({}), this.runs.refresh(), this.refreshDatasets()]);
