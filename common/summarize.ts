@@ -89,8 +89,12 @@ function windowed(
   what: string,
 ): Shape | string {
   const [h, w] = [input[0], input[1]];
-  if (padding === LAYER_DEFAULTS.padding && (kernel[0] > h || kernel[1] > w)) {
-    return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
+  if (kernel[0] > h || kernel[1] > w) {
+    if (padding === LAYER_DEFAULTS.padding) {
+      return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
+    }
+    // With 'same' padding it would run, but most of the window would only ever cover padding.
+    return `a ${kernel[0]}x${kernel[1]} ${what} is larger than this layer's ${h}x${w} input; use a ${what} of at most ${h}x${w}`;
   }
   void layer;
   return [windowOutput(h, kernel[0], strides[0], padding), windowOutput(w, kernel[1], strides[1], padding)];

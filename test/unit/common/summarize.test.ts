@@ -139,4 +139,9 @@ describe('summarize', () => {
     const spec: ModelSpec = { inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filters: 8, kernelSize: 40 }] };
     expect(summarize(spec).layers[0].error).toContain("a 40x40 kernel with 'valid' padding needs an input of at least 40x40");
   });
+
+  it("names the input when a kernel is larger than it, with 'same' padding too", () => {
+    const spec: ModelSpec = { inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filters: 8, kernelSize: 40, padding: 'same' }] };
+    expect(summarize(spec).layers[0].error).toBe("a 40x40 kernel is larger than this layer's 28x28 input; use a kernel of at most 28x28");
+  });
 });
