@@ -110,7 +110,9 @@ test('empty, negative and fractional filters show an error with the field label,
 
   // A kernel larger than the input is explained by the input, not by the generic cap of 31.
   await setNumber(page, 'layer-0-kernelSize', 40);
-  await expect(page.getByTestId('layer-0-error')).toHaveText("a 40x40 kernel is larger than this layer's 28x28 input; use a kernel of at most 28x28");
+  await expect(page.getByTestId('layer-0-error')).toHaveText(
+    "a 40x40 kernel is larger than this layer's 28x28 input; use a kernel of at most 28x28",
+  );
   await expect(page.getByTestId('layer-list')).not.toContainText('kernelSize');
   await shot(page, 'editor-kernel-larger-than-input');
   await setNumber(page, 'layer-0-kernelSize', 3);

@@ -88,7 +88,7 @@ test('builds a model from a preset, with shapes and parameters as Keras counts t
 test('shows the error on the layer at fault, blocks Start with the reason, and clears when fixed', async () => {
   // A field out of range: the error sits on that layer's field.
   await setNumber(page, 'layer-0-kernelSize', 40);
-  await expect(page.getByTestId('layer-0-error')).toContainText('kernelSize is 40; allowed: at most 31');
+  await expect(page.getByTestId('layer-0-error')).toContainText("a 40x40 kernel is larger than this layer's 28x28 input");
   await expect(page.getByTestId('start')).toBeDisabled();
   await expect(page.getByTestId('start-blocked')).toContainText('Layer 1');
   await shot(page, 'invalid-kernel');
