@@ -119,6 +119,23 @@ test('empty, negative and fractional filters show an error with the field label,
   await expect(page.getByTestId('layer-0-error')).toHaveCount(0);
 });
 
+test('the palette breaks long names between words, never inside one', async () => {
+  const parts = await page
+    .getByTestId('palette-GlobalAveragePooling2D')
+    .locator('.t')
+    .evaluate((el) =>
+      [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '')
+        .map((n) => {
+          const range = document.createRange();
+          range.selectNodeContents(n);
+          return { text: n.textContent!, lines: new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size };
+        }),
+    );
+  expect(parts.map((p) => p.text).join('')).toBe('GlobalAveragePooling2D');
+  for (const p of parts) expect(p.lines, `"${p.text}" is split across lines`).toBe(1);
+});
+
 test('dropdowns list the default once', async () => {
   const padding = page.getByTestId('layer-0-padding');
   const options = await padding.locator('option').allTextContents();
@@ -194,6 +211,15 @@ test('Runs: a click opens a run, the boxes choose what is compared, and every co
   for (const name of ['pick-a', 'pick-b', 'stop-me']) await expect(page.getByTestId('compare-table')).toContainText(name);
   await expect(page.getByTestId('open-run-name')).toHaveText('pick-a');
   await shot(page, 'runs-open-and-compare');
+
+  // The export format list is wide enough for its longest label.
+  const fits = await page.getByTestId('export-format').evaluate((select) => {
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = getComputedStyle(select).font;
+    const widest = Math.max(...[...(select as HTMLSelectElement).options].map((o) => ctx.measureText(o.text).width));
+    return { widest, room: select.clientWidth - 28 };
+  });
+  expect(fits.widest).toBeLessThanOrEqual(fits.room);
 
   // Un-ticking changes the comparison only; the open run stays the one the buttons act on.
   await rowOf('pick-a').getByTestId('run-select').uncheck();
