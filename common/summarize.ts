@@ -122,11 +122,13 @@ function countFields(layer: LayerSpec): [string, unknown][] {
   }
 }
 
+/** Count fields that may be left out (the engine's default applies). */
+const OPTIONAL_COUNTS = new Set(['strides', 'poolSize']);
+
 /** An empty, fractional or negative count yields no shape and no parameters (never NaN or a negative count). */
 function badCount(layer: LayerSpec): string | undefined {
-  const optional = new Set(['strides', 'poolSize']);
   for (const [field, value] of countFields(layer)) {
-    if (value === undefined && optional.has(field)) continue;
+    if (value === undefined && OPTIONAL_COUNTS.has(field)) continue;
     if (!isCount(value)) return fieldProblem(layer.type, field, value);
   }
   return undefined;
@@ -250,22 +252,22 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
     } else {
       // The activation that shapes the output is the last one: an Activation layer after the Dense overrides it.
       const lastActivation = spec.layers.findLastIndex((l, i) => i > outIndex && l.type === 'Activation');
-      const dense = last;
       if (lastActivation >= 0) {
         const act = (spec.layers[lastActivation] as { activation: string }).activation;
         if (act !== 'softmax') {
           faultIndex = lastActivation;
           problem = `this Activation layer applies ${act} to the class scores, but cross-entropy training needs class probabilities; set its function to softmax or remove it`;
         }
-      } else if (dense.activation !== 'softmax') {
-        problem = `the output layer's activation is ${dense.activation ?? 'linear'}, but cross-entropy training needs class probabilities; use activation softmax`;
+      } else if (last.activation !== 'softmax') {
+        problem = `the output layer's activation is ${last.activation ?? 'linear'}, but cross-entropy training needs class probabilities; use activation softmax`;
       }
     }
     if (problem) {
-      const at = faultIndex;
-      const prev = layers[at].error;
-      if (!prev) layers[at].error = problem;
-      errors.push({ layerIndex: at, message: `layers[${at}] ${names[at]} (${spec.layers[at].type}): ${problem}` });
+      if (!layers[faultIndex].error) layers[faultIndex].error = problem;
+      errors.push({
+        layerIndex: faultIndex,
+        message: `layers[${faultIndex}] ${names[faultIndex]} (${spec.layers[faultIndex].type}): ${problem}`,
+      });
     }
   }
 
