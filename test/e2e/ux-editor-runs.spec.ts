@@ -1,6 +1,7 @@
 /**
  * The editor's errors and edits, Stop, and which run the Runs view's buttons act on, as a person meets them
  * in the browser against the real `layerbench serve`. Serial: the Runs steps use the runs trained before.
+ * The file name sorts after lab.spec.ts, which counts the suite server's runs, so the runs made here come later.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
