@@ -118,11 +118,12 @@ const ADVICE: Record<FailureKind, string> = {
 
 /**
  * Whether resuming a run that failed with this code would fail the same way: the run's own model or
- * settings caused it, and a resume keeps both.
+ * settings caused it, and a resume keeps both; a divergence too, since a resume replays the same seeded
+ * batches from the last checkpoint.
  */
 export function repeatsOnResume(code: string): boolean {
   const kind = failureKind(code);
-  return kind === 'settings' || kind === 'model' || code === 'SHAPE_MISMATCH';
+  return kind === 'settings' || kind === 'model' || kind === 'diverged' || code === 'SHAPE_MISMATCH';
 }
 
 /** What a person can do about a failure with this code. */

@@ -289,7 +289,10 @@ test('a diverging run fails with the engine’s reason and what to do, and is li
   await expect(page.getByTestId('run-failure')).toContainText(/diverged|NaN/);
   await expect(page.getByTestId('run-failure')).toContainText('Lower the learning rate');
   await expect(page.getByTestId('training-log')).toContainText('Error:');
+  // The same seeded batches would diverge again: Resume is not offered.
+  await expect(page.getByTestId('resume-live')).toHaveCount(0);
   await shot(page, 'failure-real-divergence');
   await page.getByRole('tab', { name: 'Runs' }).click();
   await expect(page.getByTestId('run-row').first().getByTestId('run-status-cell')).toHaveText('failed');
+  await expect(page.getByTestId('run-row').first().getByTestId('run-resume')).toHaveCount(0);
 });
