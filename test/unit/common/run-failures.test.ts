@@ -60,6 +60,10 @@ describe('run failure codes', () => {
       expect(repeatsOnResume(code), code).toBe(false);
   });
 
+  it('advice never claims epochs were kept (the failure card counts them, and may count none)', () => {
+    for (const code of Object.keys(RUN_FAILURE_CODES)) expect(adviceFor(code), code).not.toMatch(/kept/);
+  });
+
   it('advice follows the kind, for codes from every producer', () => {
     expect(adviceFor('NAN_LOSS')).toMatch(/Lower the learning rate/);
     expect(adviceFor('PROCESS_OOM')).toMatch(/ran out of memory/);
