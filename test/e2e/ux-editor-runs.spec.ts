@@ -83,7 +83,9 @@ test('an edited preset is marked and renamed, and the name can be set', async ()
 });
 
 test('empty, negative and fractional filters show an error with the field label, never NaN or negative counts', async () => {
+  page.once('dialog', (d) => void d.accept());
   await page.getByTestId('preset-seed-baseline').click();
+  await expect(page.getByTestId('model-name')).toHaveValue('seed-baseline');
   const params = page.getByTestId('layer-0-params');
   await expect(params).toHaveText('320 params');
   const noNonsense = async () => {
