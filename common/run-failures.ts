@@ -101,20 +101,31 @@ export function isOutOfMemoryText(text: string): boolean {
   return OUT_OF_MEMORY_TEXT.test(text);
 }
 
+// What was kept is not said here: the failure card counts the completed epochs itself, so the two never disagree.
 const ADVICE: Record<FailureKind, string> = {
   diverged:
     'The loss diverged (it grew without bound or became NaN). Lower the learning rate (try 10× smaller), add BatchNormalization, or check the data.',
   memory:
     'Training ran out of memory. Lower the batch size, use fewer filters or units, or add pooling before Flatten, and start a new run; or Resume continues the run from the last completed epoch with the same settings.',
   crash:
-    'The training process stopped unexpectedly. The epochs completed so far are kept below; Resume continues the run from the last completed epoch. If it repeats, lower the batch size.',
-  killed: 'The run did not stop in time and was ended. The epochs completed so far are kept below; Resume continues from the last one.',
+    'The training process stopped unexpectedly. Resume continues the run from the last completed epoch. If it repeats, lower the batch size.',
+  killed: 'The run did not stop in time and was ended. Resume continues from the last completed epoch.',
   model: 'The model cannot be trained as it is. Fix the layer named in the message and start again.',
   dataset: 'The dataset could not be read. Check the files named in the message, or import the dataset again.',
-  disk: 'The run folder could not be written or read (the message names the file). Free disk space or check permissions; the epochs saved so far are kept.',
+  disk: 'The run folder could not be written or read (the message names the file). Free disk space or check permissions.',
   settings: 'A training setting cannot be used with this run. Check the setting named in the message and start again.',
-  other: 'The epochs completed so far are kept below. Check the settings named in the message and start again.',
+  other: 'Check the settings named in the message and start again.',
 };
+
+/**
+ * Whether resuming a run that failed with this code would fail the same way: the run's own model or
+ * settings caused it, and a resume keeps both; a divergence too, since a resume replays the same seeded
+ * batches from the last checkpoint.
+ */
+export function repeatsOnResume(code: string): boolean {
+  const kind = failureKind(code);
+  return kind === 'settings' || kind === 'model' || kind === 'diverged' || code === 'SHAPE_MISMATCH';
+}
 
 /** What a person can do about a failure with this code. */
 export function adviceFor(code: string): string {

@@ -28,6 +28,8 @@ export interface SpecIssue {
   value: unknown;
   allowed: string;
   message: string;
+  /** 'too_big' when the value only exceeds a generic limit (a shape problem on the same layer explains it better). */
+  code?: string;
 }
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: SpecIssue[] };
@@ -173,7 +175,7 @@ function toIssues(error: z.ZodError, input: unknown, prefix: (string | number)[]
         issue.code === 'unrecognized_keys'
           ? `${where}: unknown field "${String(key[key.length - 1])}" (at ${shown})`
           : `${where}: ${shown} is ${describeValue(value)}; allowed: ${allowed}`;
-      out.push({ path: shown, layerIndex, field, value, allowed, message });
+      out.push({ path: shown, layerIndex, field, value, allowed, message, code: issue.code });
     }
   }
   return out;

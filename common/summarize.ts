@@ -2,6 +2,7 @@
  * Shape inference and parameter counting, the same numbers Keras `model.summary()` prints, plus plain-language
  * errors on the layer at fault for models that could never be built or trained.
  */
+import { fieldProblem, isCount } from './layer-fields.js';
 import { LIMITS } from './limits.js';
 import { pair, type LayerSpec, type ModelSpec, type Padding, LAYER_DEFAULTS } from './spec.js';
 
@@ -88,14 +89,54 @@ function windowed(
   what: string,
 ): Shape | string {
   const [h, w] = [input[0], input[1]];
-  if (padding === LAYER_DEFAULTS.padding && (kernel[0] > h || kernel[1] > w)) {
-    return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
+  if (kernel[0] > h || kernel[1] > w) {
+    if (padding === LAYER_DEFAULTS.padding) {
+      return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
+    }
+    // With 'same' padding it would run, but most of the window would only ever cover padding.
+    return `a ${kernel[0]}x${kernel[1]} ${what} is larger than this layer's ${h}x${w} input; use a ${what} of at most ${h}x${w}`;
   }
   void layer;
   return [windowOutput(h, kernel[0], strides[0], padding), windowOutput(w, kernel[1], strides[1], padding)];
 }
 
+/** The count fields a layer's shape and parameters are computed from, when they are set. */
+function countFields(layer: LayerSpec): [string, unknown][] {
+  switch (layer.type) {
+    case 'Conv2D':
+      return [
+        ['filters', layer.filters],
+        ['kernelSize', layer.kernelSize],
+        ['strides', layer.strides],
+      ];
+    case 'MaxPooling2D':
+    case 'AveragePooling2D':
+      return [
+        ['poolSize', layer.poolSize],
+        ['strides', layer.strides],
+      ];
+    case 'Dense':
+      return [['units', layer.units]];
+    default:
+      return [];
+  }
+}
+
+/** Count fields that may be left out (the engine's default applies). */
+const OPTIONAL_COUNTS = new Set(['strides', 'poolSize']);
+
+/** An empty, fractional or negative count yields no shape and no parameters (never NaN or a negative count). */
+function badCount(layer: LayerSpec): string | undefined {
+  for (const [field, value] of countFields(layer)) {
+    if (value === undefined && OPTIONAL_COUNTS.has(field)) continue;
+    if (!isCount(value)) return fieldProblem(layer.type, field, value);
+  }
+  return undefined;
+}
+
 function step(layer: LayerSpec, input: Shape): Step {
+  const bad = badCount(layer);
+  if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
   switch (layer.type) {
     case 'Conv2D': {
       const bad = needImage(layer, input);
@@ -201,6 +242,7 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
     const last = spec.layers[outIndex];
     const n = options.numClasses;
     let problem: string | undefined;
+    let faultIndex = outIndex;
     if (finalShape.length !== 1) {
       problem = `the model ends with an image of ${describeShape(finalShape)}, but it must end with class scores; add Flatten and Dense(${n}, softmax)`;
     } else if (last.type !== 'Dense') {
@@ -208,20 +250,24 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
     } else if (finalShape[0] !== n) {
       problem = `the output layer has ${finalShape[0]} units but the dataset has ${n} classes; set units to ${n}`;
     } else {
-      const act = spec.layers
-        .slice(outIndex)
-        .reduce<string | undefined>(
-          (a, l) => (l.type === 'Activation' ? l.activation : l.type === 'Dense' ? (l.activation ?? 'linear') : a),
-          undefined,
-        );
-      if (act !== 'softmax') {
-        problem = `the output layer's activation is ${act ?? 'linear'}, but cross-entropy training needs class probabilities; use activation softmax`;
+      // The activation that shapes the output is the last one: an Activation layer after the Dense overrides it.
+      const lastActivation = spec.layers.findLastIndex((l, i) => i > outIndex && l.type === 'Activation');
+      if (lastActivation >= 0) {
+        const act = (spec.layers[lastActivation] as { activation: string }).activation;
+        if (act !== 'softmax') {
+          faultIndex = lastActivation;
+          problem = `this Activation layer applies ${act} to the class scores, but cross-entropy training needs class probabilities; set its function to softmax or remove it`;
+        }
+      } else if (last.activation !== 'softmax') {
+        problem = `the output layer's activation is ${last.activation ?? 'linear'}, but cross-entropy training needs class probabilities; use activation softmax`;
       }
     }
     if (problem) {
-      const prev = layers[outIndex].error;
-      if (!prev) layers[outIndex].error = problem;
-      errors.push({ layerIndex: outIndex, message: `layers[${outIndex}] ${names[outIndex]} (${last.type}): ${problem}` });
+      if (!layers[faultIndex].error) layers[faultIndex].error = problem;
+      errors.push({
+        layerIndex: faultIndex,
+        message: `layers[${faultIndex}] ${names[faultIndex]} (${spec.layers[faultIndex].type}): ${problem}`,
+      });
     }
   }
 

@@ -3,6 +3,7 @@
  * same seed always gives the same split.
  */
 import { mulberry32, shuffleInPlace } from '../../common/random.js';
+import { validationCount } from '../../common/split-counts.js';
 import { DatasetError, type ImageSet, type Subset } from './dataset.js';
 
 export interface SplitRecord {
@@ -26,7 +27,7 @@ export interface Split {
  */
 export function stratifiedSplit(set: ImageSet, validation: number, seed: number): Split {
   const total = set.count;
-  const wanted = validation < 1 ? Math.round(total * validation) : Math.floor(validation);
+  const wanted = validationCount(total, validation);
   if (wanted < 0 || wanted >= total) {
     throw new DatasetError(`a validation split of ${validation} leaves no training images (the set has ${total})`);
   }

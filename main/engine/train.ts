@@ -2,6 +2,7 @@
  * The training loop: a seeded, stoppable, event-emitting equivalent of Keras's `model.fit`, driving
  * `trainOnBatch` so batches are built from uint8 pixels on demand and a stop lands on a batch boundary.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { summarize } from '../../common/summarize.js';
 import type { ExperimentSpec } from '../../common/spec.js';
 import type { EpochRecord, RunStatus, TrainingEvent } from '../../common/training-events.js';
@@ -182,6 +183,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       let seen = 0;
       let lastEmit = 0;
       for (let b = 0; b < batches; b++) {
+        // A step on native TensorFlow settles without returning to the event loop, so a stop request (a
+        // process message or a signal) would wait for the epoch's end; one turn per batch lets it arrive.
+        if (options.signal && b > 0) await nextTurn();
         if (options.signal?.aborted) {
           status = 'stopped';
           break;

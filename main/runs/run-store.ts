@@ -12,7 +12,7 @@ import { RunError } from './run-error.js';
 import { activeRunDirs, RUN_FILES, type RunInfo } from './run-folder.js';
 import { MODEL_JSON } from '../../common/model-files.js';
 import { pidAlive } from '../platform/folder-lock.js';
-import { processDied, type RunFailureRecord } from '../../common/run-failures.js';
+import { processDied, repeatsOnResume, type RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
 export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
@@ -85,6 +85,8 @@ export function stateOf(info: RunInfo, dir?: string): RunState {
 function resumable(state: RunState, info: RunInfo | undefined, done: number, hasModel: boolean): boolean {
   const planned = info?.experiment?.training?.epochs;
   if (planned === undefined) return false;
+  // A failure a resume would only repeat (bad settings, model, shape, divergence) is not offered.
+  if (state === 'failed' && info?.error !== undefined && repeatsOnResume(info.error.code)) return false;
   const ended = state === 'interrupted' || state === 'stopped' || state === 'failed';
   if (ended && done < planned) return true;
   if (done === 0) return false;

@@ -4,6 +4,7 @@ import { replaceWith } from '../platform/replace-file.js';
 import path from 'node:path';
 import { fail, ok, type Picked, type SaveResult } from '../../common/contract.js';
 import { summarize } from '../../common/summarize.js';
+import { repeatsOnResume } from '../../common/run-failures.js';
 import { EXPORT_EXTENSIONS, ExportError, exportModel } from '../export/export-run.js';
 import { ExportTargetError } from '../export/export-target.js';
 import { RUN_FILES } from '../runs/run-folder.js';
@@ -117,7 +118,9 @@ export function runHandlers(
             ? 'it finished'
             : run.epochsDone >= run.epochsPlanned
               ? 'all its epochs are done'
-              : `it is ${run.status}`;
+              : run.error && repeatsOnResume(run.error.code)
+                ? `it failed with ${run.error.code}, which a resume with the same settings would repeat; start a new run instead`
+                : `it is ${run.status}`;
         return fail('NOT_AVAILABLE', `run "${req.runId}" cannot be resumed: ${why}`);
       }
       const started = await deps.host.start({

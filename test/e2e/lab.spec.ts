@@ -88,7 +88,7 @@ test('builds a model from a preset, with shapes and parameters as Keras counts t
 test('shows the error on the layer at fault, blocks Start with the reason, and clears when fixed', async () => {
   // A field out of range: the error sits on that layer's field.
   await setNumber(page, 'layer-0-kernelSize', 40);
-  await expect(page.getByTestId('layer-0-error')).toContainText('kernelSize is 40; allowed: at most 31');
+  await expect(page.getByTestId('layer-0-error')).toContainText("a 40x40 kernel is larger than this layer's 28x28 input");
   await expect(page.getByTestId('start')).toBeDisabled();
   await expect(page.getByTestId('start-blocked')).toContainText('Layer 1');
   await shot(page, 'invalid-kernel');
@@ -294,7 +294,10 @@ test('a diverging run fails with the engine’s reason and what to do, and is li
   await expect(page.getByTestId('run-failure')).toContainText(/diverged|NaN/);
   await expect(page.getByTestId('run-failure')).toContainText('Lower the learning rate');
   await expect(page.getByTestId('training-log')).toContainText('Error:');
+  // The same seeded batches would diverge again: Resume is not offered.
+  await expect(page.getByTestId('resume-live')).toHaveCount(0);
   await shot(page, 'failure-real-divergence');
   await page.getByRole('tab', { name: 'Runs' }).click();
   await expect(page.getByTestId('run-row').first().getByTestId('run-status-cell')).toHaveText('failed');
+  await expect(page.getByTestId('run-row').first().getByTestId('run-resume')).toHaveCount(0);
 });

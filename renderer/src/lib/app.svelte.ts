@@ -49,7 +49,7 @@ export class AppState {
   async init(): Promise<void> {
     const draft = loadDraft();
     if (draft) {
-      this.editor.load(draft.experiment, draft.preset);
+      this.editor.load(draft.experiment, draft.preset, false);
       this.datasets.selectedId = draft.datasetId;
     }
     const [info] = await Promise.all([this.api['app:info']({}), this.runs.refresh(), this.refreshDatasets()]);
@@ -90,11 +90,12 @@ export class AppState {
     const d: DatasetInfo | undefined = this.datasets.selected;
     if (!d) return;
     if (d.id === this.editor.dataset.id && d.inputShape.join() === this.editor.dataset.inputShape.join()) {
-      // Same data: only the name from the catalog replaces the placeholder, the model is left as it is.
-      if (d.name !== this.editor.dataset.name) this.editor.dataset = { ...this.editor.dataset, name: d.name };
+      // Same data: only the catalog's name and size replace the placeholder's, the model is left as it is.
+      if (d.name !== this.editor.dataset.name || d.trainCount !== this.editor.dataset.trainCount)
+        this.editor.dataset = { ...this.editor.dataset, name: d.name, trainCount: d.trainCount };
       return;
     }
-    this.editor.setDataset({ id: d.id, name: d.name, inputShape: d.inputShape, classNames: d.classNames });
+    this.editor.setDataset({ id: d.id, name: d.name, inputShape: d.inputShape, classNames: d.classNames, trainCount: d.trainCount });
   }
 
   notify(kind: Notice['kind'], text: string): void {
@@ -212,6 +213,18 @@ export class AppState {
         this.live.logLines = [...this.live.logLines, `Error: ${p.message}`];
       }
     }
-    void this.runs.changed(p.runId);
+    void this.adoptStoredStatus(p.runId);
+  }
+
+  /**
+   * After the process is gone, the run folder is the record: the training view shows the status the run
+   * list shows, so the two never disagree (a run that finished before the stop landed reads finished).
+   */
+  private async adoptStoredStatus(runId: string): Promise<void> {
+    await this.runs.changed(runId);
+    const stored = this.runs.runs.find((r) => r.runId === runId);
+    if (!stored || this.live.runId !== runId || this.live.active) return;
+    if (stored.status === 'finished' || stored.status === 'stopped' || stored.status === 'failed') this.live.status = stored.status;
+    else if (stored.status === 'crashed') this.live.status = 'failed';
   }
 }

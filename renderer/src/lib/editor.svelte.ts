@@ -14,14 +14,18 @@ import {
   type ModelSpec,
   type TrainingSettings,
 } from '../../../common/spec.js';
+import { fieldProblem } from '../../../common/layer-fields.js';
+import { splitProblem } from '../../../common/split-counts.js';
 import { newLayer } from './layer-defaults.js';
-import { plainIssue, plainMessage } from './plain-issue.js';
+import { fieldMessage, plainIssue, plainMessage } from './plain-issue.js';
 
 export interface DatasetTarget {
   id: string;
   name: string;
   inputShape: [number, number, number];
   classNames: string[];
+  /** Training images before the validation split, when the catalog has said (MNIST's placeholder has not). */
+  trainCount?: number;
 }
 
 export const MNIST_TARGET: DatasetTarget = {
@@ -51,6 +55,17 @@ export function weightsFingerprint(model: ModelSpec, summary: ModelSummary): str
 
 let nextKey = 1;
 
+/** What Ctrl+Z puts back: the layers, their row keys and where the model came from. */
+interface Snapshot {
+  model: ModelSpec;
+  keys: number[];
+  presetName: PresetName | null;
+  basedOn: PresetName | null;
+  edited: boolean;
+}
+
+const UNDO_DEPTH = 50;
+
 export class EditorState {
   model = $state.raw<ModelSpec>(preset('seed-baseline', { inputShape: MNIST_TARGET.inputShape, numClasses: 10 }).model);
   /** Stable keys for the layer list, parallel to model.layers, so reordering moves rows instead of rebuilding them. */
@@ -59,15 +74,26 @@ export class EditorState {
   dataset = $state.raw<DatasetTarget>(MNIST_TARGET);
   /** The preset the model came from; cleared once the model is edited by hand. */
   presetName = $state<PresetName | null>('seed-baseline');
+  /** The preset an edited model started from, so the editor can say "edited from Baseline". */
+  basedOn = $state<PresetName | null>('seed-baseline');
   edited = $state(false);
+  private undoStack = $state.raw<Snapshot[]>([]);
+  canUndo: boolean = $derived(this.undoStack.length > 0);
   /** The last imported model, while its weights are on offer for the next run. */
   imported = $state.raw<ImportedModel | null>(null);
   useImportedWeights = $state(true);
 
   summary: ModelSummary = $derived(summarize(this.model, { numClasses: this.dataset.classNames.length }));
+  /**
+   * Validation issues, less a generic upper limit on a layer whose shape error explains the problem better
+   * (a 40×40 kernel on a 28×28 input is wrong because of the input, not because of the cap of 31).
+   */
   issues: SpecIssue[] = $derived.by(() => {
     const r = validateModel(this.model);
-    return r.ok ? [] : r.issues;
+    if (r.ok) return [];
+    return r.issues.filter(
+      (i) => !(i.code === 'too_big' && i.layerIndex !== undefined && this.summary.layers[i.layerIndex]?.error !== undefined),
+    );
   });
   trainingIssues: SpecIssue[] = $derived.by(() => {
     const r = validateTraining(this.training);
@@ -83,11 +109,14 @@ export class EditorState {
     const have = this.dataset.inputShape.join(' × ');
     if (want !== have) return `The model takes ${want} images but ${this.dataset.name} has ${have}: pick a dataset with ${want} images`;
     const layerIssue = this.issues[0];
-    if (layerIssue) return plainIssue(layerIssue);
+    if (layerIssue) return plainIssue(layerIssue, this.layerType(layerIssue.layerIndex));
     const shapeError = this.summary.errors[0];
     if (shapeError) return plainMessage(shapeError.message);
     const t = this.trainingIssues[0];
-    if (t) return `Training settings: ${t.field} is ${JSON.stringify(t.value) ?? 'empty'}; allowed: ${t.allowed}`;
+    if (t) return `Training settings: ${fieldProblem('training', t.field, t.value, t.allowed)}`;
+    const total = this.dataset.trainCount;
+    const split = total === undefined ? null : splitProblem(total, this.training.validationSplit, this.training.batchSize);
+    if (split) return `${this.dataset.name}: ${split}`;
     return null;
   });
 
@@ -95,18 +124,51 @@ export class EditorState {
     this.keys = this.model.layers.map(() => nextKey++);
   }
 
+  layerType(index: number | undefined): string | undefined {
+    return index === undefined ? undefined : this.model.layers[index]?.type;
+  }
+
   /** Issues from validation for one layer, keyed by field, so each control can show its own. */
   fieldIssues(index: number): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const i of this.issues)
-      if (i.layerIndex === index) out[i.field] = `${i.field} is ${JSON.stringify(i.value) ?? 'empty'}; allowed: ${i.allowed}`;
+    for (const i of this.issues) if (i.layerIndex === index) out[i.field] = fieldMessage(i, this.layerType(index));
     return out;
   }
 
+  private remember(): void {
+    const snap: Snapshot = { model: this.model, keys: this.keys, presetName: this.presetName, basedOn: this.basedOn, edited: this.edited };
+    this.undoStack = [...this.undoStack.slice(-(UNDO_DEPTH - 1)), snap];
+  }
+
+  /** Puts back the model as it was before the last change to its layers, or a preset or file replacing it. */
+  undo(): boolean {
+    const snap = this.undoStack.at(-1);
+    if (!snap) return false;
+    this.undoStack = this.undoStack.slice(0, -1);
+    this.model = snap.model;
+    this.keys = snap.keys;
+    this.presetName = snap.presetName;
+    this.basedOn = snap.basedOn;
+    this.edited = snap.edited;
+    return true;
+  }
+
   private setLayers(layers: LayerSpec[], keys: number[]): void {
-    this.model = { ...this.model, layers };
+    this.remember();
+    // An edited preset is no longer that preset: it stops carrying its name, so runs and exports tell them apart.
+    const name = this.presetName !== null && this.model.name === this.presetName ? `${this.presetName}-edited` : this.model.name;
+    this.model = { ...this.model, layers, ...(name !== undefined ? { name } : {}) };
     this.keys = keys;
     this.presetName = null;
+    this.edited = true;
+  }
+
+  /** The name runs and exports carry; empty means none (the run is then called "custom model"). */
+  setName(name: string): void {
+    const model: ModelSpec = { ...this.model, name: name.trim() };
+    if (model.name === '') delete model.name;
+    this.model = model;
+    if (this.presetName !== null && model.name !== this.presetName) this.presetName = null;
     this.edited = true;
   }
 
@@ -160,26 +222,30 @@ export class EditorState {
     this.training = { ...this.training, ...patch };
   }
 
-  applyPreset(name: PresetName): void {
+  applyPreset(name: PresetName, remember = true): void {
+    if (remember) this.remember();
     const exp = preset(name, { inputShape: this.dataset.inputShape, numClasses: this.dataset.classNames.length });
     this.model = exp.model;
     this.keys = exp.model.layers.map(() => nextKey++);
     this.presetName = name;
+    this.basedOn = name;
     this.edited = false;
   }
 
   /** A new dataset changes the input shape and class count; presets are rebuilt for it, hand-made models keep their layers. */
   setDataset(target: DatasetTarget): void {
     this.dataset = target;
-    if (this.presetName) this.applyPreset(this.presetName);
+    if (this.presetName) this.applyPreset(this.presetName, false);
     else this.model = { ...this.model, inputShape: [...target.inputShape] };
   }
 
-  load(exp: ExperimentSpec, presetName: PresetName | null = null): void {
+  load(exp: ExperimentSpec, presetName: PresetName | null = null, remember = true): void {
+    if (remember) this.remember();
     this.model = { ...exp.model, inputShape: [...this.dataset.inputShape] };
     this.keys = exp.model.layers.map(() => nextKey++);
     this.training = { ...exp.training };
     this.presetName = presetName;
+    this.basedOn = presetName;
     this.edited = false;
   }
 
@@ -189,6 +255,7 @@ export class EditorState {
     this.keys = exp.model.layers.map(() => nextKey++);
     this.training = { ...exp.training };
     this.presetName = null;
+    this.basedOn = null;
     this.edited = false;
     this.imported = { ...imported, fingerprint: weightsFingerprint(this.model, this.summary) };
     this.useImportedWeights = true;
@@ -208,7 +275,7 @@ export class EditorState {
   }
 
   get runName(): string {
-    return this.presetName ?? this.model.name ?? 'custom model';
+    return this.model.name ?? this.presetName ?? 'custom model';
   }
 }
 

@@ -2,6 +2,7 @@
  * Validation and shape messages rewritten for people: `layers[3] conv2d_1 (Conv2D): ...` becomes
  * `Layer 4 (conv2d_1): ...`, counting layers from 1 as the editor shows them.
  */
+import { fieldProblem } from '../../../common/layer-fields.js';
 import type { SpecIssue } from '../../../common/schema.js';
 
 export function plainMessage(message: string): string {
@@ -10,8 +11,12 @@ export function plainMessage(message: string): string {
     .replace(/^layers\[(\d+)\] \((\w+)\): layers\[\d+\]\./, (_m, i: string, type: string) => `Layer ${Number(i) + 1} (${type}): `);
 }
 
-export function plainIssue(issue: SpecIssue): string {
-  if (issue.layerIndex !== undefined)
-    return `Layer ${issue.layerIndex + 1}: ${issue.field} is ${JSON.stringify(issue.value) ?? 'empty'}; allowed: ${issue.allowed}`;
+/** The field's own sentence, with the label the editor shows ("Filters is empty; enter ..."). */
+export function fieldMessage(issue: SpecIssue, layerType: string | undefined): string {
+  return fieldProblem(layerType, issue.field, issue.value, issue.allowed);
+}
+
+export function plainIssue(issue: SpecIssue, layerType?: string): string {
+  if (issue.layerIndex !== undefined) return `Layer ${issue.layerIndex + 1}: ${fieldMessage(issue, layerType)}`;
   return issue.message;
 }

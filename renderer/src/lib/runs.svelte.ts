@@ -1,12 +1,16 @@
 /**
- * The run list and the comparison selection. Details (full history) are fetched once per run when it is
+ * The run list, the run that is open (the one the actions, facts, evaluation and prediction act on) and,
+ * apart from it, the runs included in the comparison. Details (full history) are fetched once per run when it is
  * selected and cached; a finished run's history never changes, a running one is refetched on `runs:changed`.
  */
 import type { Api, EvaluationModel, RunDetails, RunSummary } from '../../../common/contract.js';
 
 export class RunsState {
   runs = $state.raw<RunSummary[]>([]);
+  /** The runs included in the comparison (ticked), in the order they were ticked. */
   selected = $state.raw<string[]>([]);
+  /** The run opened by clicking its row: every action button acts on it, whatever is ticked. */
+  opened = $state<string | null>(null);
   details = $state.raw<Record<string, RunDetails>>({});
   error = $state<string | null>(null);
   loading = $state(false);
@@ -14,6 +18,7 @@ export class RunsState {
   evaluating = $state<string | null>(null);
 
   selectedDetails: RunDetails[] = $derived(this.selected.map((id) => this.details[id]).filter((d): d is RunDetails => d !== undefined));
+  openedDetails: RunDetails | undefined = $derived(this.opened === null ? undefined : this.details[this.opened]);
 
   constructor(private readonly api: Api) {}
 
@@ -29,6 +34,14 @@ export class RunsState {
     this.runs = [...r.value.runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const known = this.runs.map((x) => x.runId);
     this.selected = this.selected.filter((id) => known.includes(id));
+    if (this.opened !== null && !known.includes(this.opened)) this.opened = null;
+  }
+
+  /** Opens a run for its actions; the comparison is left as it is. */
+  async open(runId: string): Promise<void> {
+    this.opened = runId;
+    const run = this.runs.find((x) => x.runId === runId);
+    await this.load(runId, run?.status === 'running');
   }
 
   async load(runId: string, force = false): Promise<RunDetails | null> {
@@ -48,6 +61,8 @@ export class RunsState {
       return;
     }
     this.selected = [...this.selected, runId];
+    // With no run open yet, the first one ticked is opened, so its actions are at hand.
+    this.opened ??= runId;
     const run = this.runs.find((x) => x.runId === runId);
     await this.load(runId, run?.status === 'running');
   }
@@ -72,6 +87,7 @@ export class RunsState {
     const r = await this.api['runs:delete']({ runId });
     if (!r.ok) return r.error.message;
     this.selected = this.selected.filter((id) => id !== runId);
+    if (this.opened === runId) this.opened = null;
     await this.refresh();
     return null;
   }

@@ -6,6 +6,7 @@ import {
   isOutOfMemoryText,
   isRunFailureCode,
   processDied,
+  repeatsOnResume,
   RUN_FAILURE_CODES,
 } from '../../../common/run-failures.js';
 import { classifyExit, type ExitFacts } from '../../../main/host/exit-reason.js';
@@ -50,6 +51,17 @@ describe('run failure codes', () => {
     expect(exitFailureCode('oom')).toBe('PROCESS_OOM');
     expect(exitFailureCode('crashed')).toBe('PROCESS_CRASHED');
     expect(exitFailureCode('killed')).toBe('PROCESS_KILLED');
+  });
+
+  it('a resume is offered only for failures it can get past', () => {
+    for (const code of ['BATCH_TOO_LARGE', 'SHAPE_MISMATCH', 'INVALID_MODEL', 'NAN_LOSS', 'LOSS_DIVERGED'])
+      expect(repeatsOnResume(code), code).toBe(true);
+    for (const code of ['PROCESS_OOM', 'PROCESS_CRASHED', 'ENOSPC', 'DATASET_ERROR', 'TRAINING_FAILED'])
+      expect(repeatsOnResume(code), code).toBe(false);
+  });
+
+  it('advice never claims epochs were kept (the failure card counts them, and may count none)', () => {
+    for (const code of Object.keys(RUN_FAILURE_CODES)) expect(adviceFor(code), code).not.toMatch(/kept/);
   });
 
   it('advice follows the kind, for codes from every producer', () => {

@@ -85,4 +85,63 @@ describe('summarize', () => {
     const spec: ModelSpec = { inputShape: [7, 7, 1], layers: [{ type: 'Conv2D', filters: 1, kernelSize: 3, strides: 2, padding: 'same' }] };
     expect(summarize(spec).layers[0].outputShape).toEqual([4, 4, 1]);
   });
+
+  it('blames a relu Activation added after Dense(softmax) and Dropout, not the Dense layer', () => {
+    const spec: ModelSpec = {
+      inputShape: [4, 4, 1],
+      layers: [
+        { type: 'Flatten' },
+        { type: 'Dense', units: 10, activation: 'softmax' },
+        { type: 'Dropout', rate: 0.25 },
+        { type: 'Activation', activation: 'relu' },
+      ],
+    };
+    const s = summarize(spec, { numClasses: 10 });
+    expect(s.errors).toHaveLength(1);
+    expect(s.errors[0].layerIndex).toBe(3);
+    expect(s.layers[1].error).toBeUndefined();
+    expect(s.layers[3].error).toContain('this Activation layer applies relu');
+    expect(s.layers[3].error).not.toContain("the output layer's activation is relu");
+  });
+
+  it('accepts a softmax Activation layer after a linear Dense', () => {
+    const spec: ModelSpec = {
+      inputShape: [4, 4, 1],
+      layers: [{ type: 'Flatten' }, { type: 'Dense', units: 3 }, { type: 'Activation', activation: 'softmax' }],
+    };
+    expect(summarize(spec, { numClasses: 3 }).ok).toBe(true);
+  });
+
+  const conv = (filters: number): ModelSpec => ({
+    inputShape: [28, 28, 1],
+    layers: [{ type: 'Conv2D', filters, kernelSize: 3 }, { type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }],
+  });
+
+  for (const [what, filters, shown] of [
+    ['emptied', Number.NaN, 'empty'],
+    ['negative', -5, '-5'],
+    ['fractional', 2.5, '2.5'],
+  ] as const) {
+    it(`gives no shape or parameter count for ${what} filters, and names the field as the editor labels it`, () => {
+      const s = summarize(conv(filters), { numClasses: 10 });
+      expect(s.ok).toBe(false);
+      expect(s.layers[0].outputShape).toBeNull();
+      expect(s.layers[0].error).toBe(`Filters is ${shown}; enter a whole number from 1 to 4096`);
+      for (const n of [s.totalParams, s.trainableParams, ...s.layers.map((l) => l.params)]) {
+        expect(Number.isFinite(n) && n >= 0 && Number.isInteger(n)).toBe(true);
+      }
+      expect(s.outputShape).toBeNull();
+      expect(formatSummary(s)).not.toMatch(/NaN|params: -/);
+    });
+  }
+
+  it('explains a kernel larger than the input by the input, not by the generic kernel limit', () => {
+    const spec: ModelSpec = { inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filters: 8, kernelSize: 40 }] };
+    expect(summarize(spec).layers[0].error).toContain("a 40x40 kernel with 'valid' padding needs an input of at least 40x40");
+  });
+
+  it("names the input when a kernel is larger than it, with 'same' padding too", () => {
+    const spec: ModelSpec = { inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filters: 8, kernelSize: 40, padding: 'same' }] };
+    expect(summarize(spec).layers[0].error).toBe("a 40x40 kernel is larger than this layer's 28x28 input; use a kernel of at most 28x28");
+  });
 });

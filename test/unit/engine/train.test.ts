@@ -119,6 +119,29 @@ describe('train', () => {
     expect(batchesSeen).toBe(13);
   });
 
+  it('stops at the next batch boundary when the request arrives as an event-loop message, as from the host', async () => {
+    // The training process learns of a stop through a process message, delivered only when the loop yields
+    // to the event loop; a loop that never yields within an epoch would train the whole epoch first.
+    const stop = new AbortController();
+    const batches: number[] = [];
+    const result = await train({
+      backend,
+      experiment: tinyExperiment({ epochs: 1 }),
+      dataset: data,
+      signal: stop.signal,
+      batchEventIntervalMs: 0,
+      onEvent: (e) => {
+        if (e.type !== 'batch') return;
+        batches.push(e.batch);
+        if (e.batch === 2) setTimeout(() => stop.abort(), 0);
+      },
+    });
+    result.dispose();
+    expect(result.status).toBe('stopped');
+    expect(result.history).toHaveLength(0);
+    expect(Math.max(...batches)).toBeLessThan(10);
+  });
+
   it('is reproducible: same seed gives the same first-epoch metrics to 1e-5; another seed does not', async () => {
     const run = async (seed: number) => {
       const r = await train({ backend, experiment: tinyExperiment({ epochs: 1, seed }), dataset: data });

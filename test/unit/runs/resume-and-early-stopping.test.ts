@@ -57,6 +57,14 @@ describe('stop and resume', () => {
     expect(backend.tf.memory().numTensors).toBe(tensorsBefore);
   });
 
+  it('does not offer Resume for a run whose failure a resume would repeat (a batch larger than the training images)', async () => {
+    const dir = path.join(await tempDir('batch'), 'run');
+    const tooBig = { ...experiment, training: { ...experiment.training, batchSize: 1000 } };
+    const outcome = await startRun(ctxOf(backend), { dir, experiment: tooBig, dataset });
+    expect(outcome.status).toBe('failed');
+    expect(await openRun(dir)).toMatchObject({ state: 'failed', epochsDone: 0, error: { code: 'BATCH_TOO_LARGE' }, resumable: false });
+  });
+
   it('refuses to resume a finished run, a folder that is not a run, and a run whose dataset changed', async () => {
     await expect(resumeRun(ctxOf(backend), { dir: reference.dir, loadDataset })).rejects.toMatchObject({ code: 'FINISHED' });
     await expect(resumeRun(ctxOf(backend), { dir: await tempDir('empty'), loadDataset })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -42,9 +42,9 @@ beforeAll(() => {
   });
 });
 
-async function start(epochs: number, name: string): Promise<string> {
+async function start(epochs: number, name: string, batchSize = 64): Promise<string> {
   const answer = (await service.handle('training:start', {
-    experiment: { model, training: { ...DEFAULT_TRAINING, epochs, batchSize: 64, validationSplit: 0.5 } },
+    experiment: { model, training: { ...DEFAULT_TRAINING, epochs, batchSize, validationSplit: 0.5 } },
     datasetId: 'mnist',
     name,
   })) as Result<{ runId: string }>;
@@ -117,6 +117,28 @@ describe('training process', () => {
     await host.whenExited(runId);
     expect(exitOf(runId)).toMatchObject({ reason: 'ended', status: 'stopped' });
     expect(await service.handle('runs:get', { runId })).toMatchObject({ ok: true, value: { status: 'stopped', resumable: true } });
+  });
+
+  it('stops within the last epoch: the stop message is read between batches, not after the epoch', async () => {
+    // One epoch of thousands of one-image batches: a stop read only between epochs would let it finish.
+    const runId = await start(1, 'stopped-mid-epoch', 1);
+    const batchEvents = () =>
+      events.filter((e) => {
+        const p = e.payload as Events['training:event'];
+        return e.event === 'training:event' && p.runId === runId && p.event.type === 'batch';
+      });
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (batchEvents().length > 0) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 20);
+    });
+    await service.handle('training:stop', { runId });
+    await host.whenExited(runId);
+    expect(exitOf(runId)).toMatchObject({ reason: 'ended', status: 'stopped' });
+    expect(await service.handle('runs:get', { runId })).toMatchObject({ ok: true, value: { status: 'stopped', epochsDone: 0 } });
   });
 
   it('resumes a stopped run from its last checkpoint in a new process', async () => {
