@@ -14,6 +14,7 @@ import { writeKerasV3 } from './keras-v3.js';
 import { readModelFolder, type ModelFolder } from './model-folder.js';
 import { KerasImportError } from './keras-model-config.js';
 import { WeightsError } from './weights.js';
+import { OptimizerStateError, readOptimizerState, type SavedOptimizerState } from './optimizer-checkpoint.js';
 import { pythonTrainingScript, type ScriptDataset } from './python-script.js';
 import { writeTfjsFolder } from './tfjs-export.js';
 import { MODEL_JSON } from '../../common/model-files.js';
@@ -59,8 +60,11 @@ interface RunDataset {
   classNames?: string[];
 }
 
-/** The model folder and, for a run folder, the dataset it was trained on (from run.json). */
-export async function locateModel(source: string): Promise<{ modelDir: string; dataset?: ScriptDataset }> {
+/** Where a run folder keeps its latest checkpoint, with the optimizer state (runs/run-folder.ts lays it out). */
+const LAST_CHECKPOINT = path.join('checkpoints', 'last');
+
+/** The model folder and, for a run folder, the run's folder and the dataset it was trained on (from run.json). */
+export async function locateModel(source: string): Promise<{ modelDir: string; runDir?: string; dataset?: ScriptDataset }> {
   const dir = path.resolve(source);
   let modelDir: string;
   if (await exists(path.join(dir, 'model', MODEL_JSON))) modelDir = path.join(dir, 'model');
@@ -71,9 +75,11 @@ export async function locateModel(source: string): Promise<{ modelDir: string; d
   try {
     const run = JSON.parse(await readFile(runJson, 'utf8')) as { dataset?: RunDataset };
     const d = run.dataset;
-    if (!d || typeof d.id !== 'string') return { modelDir };
+    const runDir = path.dirname(modelDir);
+    if (!d || typeof d.id !== 'string') return { modelDir, runDir };
     return {
       modelDir,
+      runDir,
       dataset: {
         id: d.id,
         ...(d.source ? { source: d.source } : {}),
@@ -90,27 +96,32 @@ export async function locateModel(source: string): Promise<{ modelDir: string; d
  * ExportError saying which file is at fault and whether it was the model read or the export written.
  */
 export async function exportModel(source: string, format: ExportFormat, out: string): Promise<ExportResult> {
-  const { modelDir, dataset } = await locateModel(source);
-  let folder;
+  const { modelDir, runDir, dataset } = await locateModel(source);
+  let folder: ModelFolder;
+  let optimizer: SavedOptimizerState | undefined;
   try {
     folder = await readModelFolder(modelDir);
+    // The .keras format carries the optimizer's state: a run's is in its last checkpoint.
+    if (format === 'keras' && runDir && folder.experiment) optimizer = await readOptimizerState(path.join(runDir, LAST_CHECKPOINT));
   } catch (e) {
-    if (e instanceof WeightsError || e instanceof KerasImportError) throw new ExportError(e.message, e.file, 'input', { cause: e });
+    if (e instanceof WeightsError || e instanceof KerasImportError || e instanceof OptimizerStateError) {
+      throw new ExportError(e.message, e.file, 'input', { cause: e });
+    }
     throw e;
   }
   const target = path.resolve(out);
   try {
-    return await writeExport(modelDir, folder, dataset, format, target);
+    return await writeExport(modelDir, { ...folder, optimizer }, dataset, format, target);
   } catch (e) {
     if (e instanceof ExportError) throw e;
-    if (e instanceof WeightsError) throw new ExportError(e.message, e.file, 'input', { cause: e });
+    if (e instanceof WeightsError || e instanceof OptimizerStateError) throw new ExportError(e.message, e.file, 'input', { cause: e });
     throw writeFault(e, target);
   }
 }
 
 async function writeExport(
   modelDir: string,
-  folder: ModelFolder,
+  folder: ModelFolder & { optimizer?: SavedOptimizerState },
   dataset: ScriptDataset | undefined,
   format: ExportFormat,
   target: string,
@@ -120,7 +131,7 @@ async function writeExport(
   if (badName) throw new ExportError(`cannot export ${modelDir} as ${format}: ${badName}`, modelDir);
   switch (format) {
     case 'keras':
-      await writeKerasV3(target, folder.spec, folder.weights, folder.experiment?.training);
+      await writeKerasV3(target, folder.spec, folder.weights, folder.experiment?.training, undefined, folder.optimizer);
       return { path: target, files: [path.basename(target)] };
     case 'h5':
       await writeKerasH5(target, folder.spec, folder.weights, folder.experiment?.training);
