@@ -1,8 +1,11 @@
-/** `layerbench evaluate <run>`: the run's model on held-out images: scores, confusion matrix, worst mistakes. */
+/**
+ * `layerbench evaluate <folder> [--dataset REF]`: a run's model, or any model folder's, on held-out images:
+ * scores, confusion matrix, worst mistakes.
+ */
 import { formatMetric } from '../../common/keras-log.js';
 import { DatasetError } from '../data/dataset.js';
 import { evaluateRun, type ModelChoice, type RunEvaluation } from '../runs/evaluate-run.js';
-import { RunError } from '../runs/run-training.js';
+import { RunError } from '../runs/run-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { engineBackend } from './resume-command.js';
 
@@ -47,14 +50,16 @@ export function formatEvaluation(r: RunEvaluation): string {
 
 export async function evaluateCommand(
   dir: string | undefined,
-  opts: { model?: string; examples?: number; json?: boolean },
+  opts: { dataset?: string; model?: string; examples?: number; json?: boolean },
 ): Promise<number> {
-  if (!dir) throw new CliError('evaluate needs the run folder: layerbench evaluate runs/<run>', EXIT.usage);
+  if (!dir)
+    throw new CliError('evaluate needs a run or model folder: layerbench evaluate runs/<run> (or MODEL_DIR --dataset REF)', EXIT.usage);
   const backend = await engineBackend();
   let report: RunEvaluation;
   try {
     report = await evaluateRun(backend, {
       dir,
+      ...(opts.dataset ? { dataset: opts.dataset } : {}),
       model: parseModelChoice(opts.model),
       ...(opts.examples !== undefined ? { examples: opts.examples } : {}),
     });
