@@ -142,7 +142,7 @@ async function writeExport(
       // A model folder without experiment.json (imported from elsewhere) trains with Layerbench's defaults.
       const experiment = folder.experiment ?? { model: folder.spec, training: DEFAULT_TRAINING };
       const ds: ScriptDataset | undefined = dataset ? { ...dataset, ...(classNames ? { classNames } : {}) } : undefined;
-      await writeFileAtomically(target, pythonTrainingScript(experiment, ds, new Date(), path.basename(target)));
+      await writeFileAtomically(target, pythonTrainingScript(experiment, ds, new Date(), path.basename(target), path.dirname(target)));
       return { path: target, files: [path.basename(target)] };
     }
     default: {
