@@ -33,7 +33,7 @@ export function optimizerSlotShapes(training: TrainingSettings, trainable: numbe
   }
 }
 
-/** Chunks of at most ~1M values, so zero-filled slots compress without one huge buffer per chunk. */
+/** Chunks of at most ~1M values, so slots (all zeros for a fresh optimizer) compress without one huge buffer per chunk. */
 export function chunkShape(shape: number[]): number[] {
   const rest = shape.slice(1).reduce((a, b) => a * b, 1);
   return [Math.max(1, Math.min(shape[0], Math.floor(2 ** 20 / Math.max(1, rest)))), ...shape.slice(1)];

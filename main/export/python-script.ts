@@ -149,8 +149,9 @@ export function pythonTrainingScript(
 """Train "${modelName}" with Keras: a Layerbench experiment, exported ${exportedAt.toISOString().slice(0, 10)}.
 
 The model, optimizer, loss, batch size, epochs, validation split, seed and augmentation are those of the
-Layerbench experiment. Results are close to Layerbench's but not identical: the two draw initial weights,
-shuffles and dropout masks from different random number generators.
+Layerbench experiment, and Layerbench starts its weights from Keras's default initializers. Results are close
+to Layerbench's but not identical: the two draw initial weights, shuffles and dropout masks from the same
+distributions but different random number generators.
 
 Run it:
     python3 ${fileName} [--data FOLDER] [--limit N] [--epochs N] [--batch-size N] [--out model.keras] [--strategy mirrored]
