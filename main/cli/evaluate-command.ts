@@ -24,6 +24,9 @@ export function formatEvaluation(r: RunEvaluation): string {
   const names = r.classNames;
   const width = Math.max(5, ...names.map((n) => n.length), ...r.confusion.flat().map((c) => String(c).length)) + 1;
   const cell = (s: string) => s.padStart(width);
+  // The per-class table's headings are longer than most cells: its columns are at least as wide as them.
+  const scoreWidth = Math.max(width, 'precision'.length + 1);
+  const score = (s: string) => s.padStart(scoreWidth);
   const lines = [
     `Evaluated the ${r.model} model on ${r.setDescription}`,
     ...r.warnings.map((w) => `Warning: ${w}`),
@@ -33,10 +36,8 @@ export function formatEvaluation(r: RunEvaluation): string {
     cell('') + names.map(cell).join(''),
     ...r.confusion.map((row, i) => cell(names[i]) + row.map((c) => cell(String(c))).join('')),
     '',
-    `${cell('class')}${cell('precision')} ${cell('recall')} ${cell('accuracy')} ${cell('support')}`,
-    ...r.perClass.map(
-      (c) => `${cell(c.name)}${cell(pct(c.precision))} ${cell(pct(c.recall))} ${cell(pct(c.accuracy))} ${cell(String(c.support))}`,
-    ),
+    `${cell('class')}${['precision', 'recall', 'accuracy', 'support'].map(score).join('')}`,
+    ...r.perClass.map((c) => `${cell(c.name)}${[pct(c.precision), pct(c.recall), pct(c.accuracy), String(c.support)].map(score).join('')}`),
     '',
     r.misclassified.length > 0 ? 'Most confidently misclassified:' : 'No image was misclassified.',
     ...r.misclassified.map(

@@ -28,7 +28,7 @@ export interface EvaluationSet {
   subset: Subset;
 }
 
-const count = (n: number) => `${n.toLocaleString('en-US')} images`;
+const count = (n: number) => `${n} images`;
 
 /** The held-out images: the test set, else the run's validation split (`training`: the run's settings), else all. */
 export function evaluationSet(dataset: Dataset, training?: TrainingSettings): EvaluationSet {

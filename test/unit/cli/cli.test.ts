@@ -137,7 +137,7 @@ describe('layerbench evaluate and predict on a model folder that is not a run', 
     const r = await cli(['evaluate', theirs, '--dataset', 'mnist']);
     expect(r.stderr).not.toContain('layerbench:');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Evaluated the final model on the training images of mnist (10,000 images)');
+    expect(r.stdout).toContain('Evaluated the final model on the training images of mnist (10000 images)');
     expect(r.stdout).toContain(`Report and images: ${path.join(theirs, 'evaluation')}`);
 
     const ofRun = await cli(['evaluate', path.join(trainedRun, 'model')]);
