@@ -248,13 +248,16 @@ export interface ModelImportResponse {
   warnings: string[];
 }
 
-/** Electron: leave `images` out and main shows its open dialog (several files). Browser mode: the page sends them. */
-export interface PredictRequest extends RunRef {
+/**
+ * Electron: leave `images` out and main shows its open dialog (several files). Browser mode: the page sends them.
+ * The model is a run's (`runId`, `model` picks final, best or last) or an imported one's (`importId`).
+ */
+export type PredictRequest = (RunRef | { importId: string }) & {
   model?: EvaluationModel;
   images?: UploadedFile[];
   /** How many classes to list per image (default 3). */
   top?: number;
-}
+};
 export interface Prediction {
   file: string;
   /** Most probable first. */

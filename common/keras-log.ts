@@ -1,8 +1,9 @@
 /**
- * Keras-style training log lines, as TensorFlow 2.0's `model.fit(verbose=1)` prints them:
+ * Keras-style training log lines, as Keras's `model.fit(verbose=1)` prints them, counting steps (batches)
+ * with the time per training step (validation excluded), after a line giving the split:
  *   Train on 40000 samples, validate on 10000 samples
  *   Epoch 1/10
- *   40000/40000 [==============================] - 400s 10ms/sample - loss: 1.3217 - accuracy: 0.5365 - ...
+ *   1250/1250 [==============================] - 400s 288ms/step - loss: 1.3217 - accuracy: 0.5365 - ...
  * Shared by the CLI and the UI so both show the same lines.
  */
 import type { EpochMetrics, EpochRecord } from './training-events.js';
@@ -47,22 +48,26 @@ export function formatEta(seconds: number): string {
   return `${s}s`;
 }
 
-/** Time per sample as TF 2.0 prints it: `10ms/sample`, `850us/sample` or `2s/sample`. */
-export function perSample(msPerSample: number): string {
-  const seconds = msPerSample / 1000;
-  if (seconds >= 1) return `${Math.round(seconds)}s/sample`;
-  if (seconds >= 1e-3) return `${Math.round(msPerSample)}ms/sample`;
-  return `${Math.round(msPerSample * 1000)}us/sample`;
+/** A time per unit as Keras prints it: `10ms/step`, `850us/step` or `2s/step`. */
+export function perUnit(ms: number, unit: 'step' | 'sample'): string {
+  const seconds = ms / 1000;
+  if (seconds >= 1) return `${Math.round(seconds)}s/${unit}`;
+  if (seconds >= 1e-3) return `${Math.round(ms)}ms/${unit}`;
+  return `${Math.round(ms * 1000)}us/${unit}`;
 }
 
-/** The in-progress line, rewritten in place in a terminal. */
+/** The in-progress line, rewritten in place in a terminal: `seen` of `total` steps. */
 export function batchLine(seen: number, total: number, etaSeconds: number, m: Partial<EpochMetrics>): string {
   return `${progressBar(seen, total)} - ETA: ${formatEta(etaSeconds)}${metricsText(m)}`;
 }
 
-/** The line that closes an epoch. */
+/** The line that closes an epoch: the whole epoch's seconds, then the time per training step. */
 export function epochLine(record: EpochRecord): string {
   const seconds = Math.round(record.durationMs / 1000);
+  if (record.steps && record.trainMs !== undefined) {
+    return `${progressBar(record.steps, record.steps)} - ${seconds}s ${perUnit(record.trainMs / record.steps, 'step')}${metricsText(record)}`;
+  }
+  // Epochs recorded before steps were (older runs' epochs.jsonl): as they were printed then.
   const ms = record.samples > 0 ? record.durationMs / record.samples : 0;
-  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perSample(ms)}${metricsText(record)}`;
+  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perUnit(ms, 'sample')}${metricsText(record)}`;
 }

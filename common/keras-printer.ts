@@ -28,7 +28,7 @@ export function kerasPrinter(sink: LineSink): (event: TrainingEvent) => void {
       case 'batch': {
         const rate = event.samplesPerSec;
         const eta = rate > 0 ? (event.samplesTotal - event.samplesSeen) / rate : 0;
-        sink.status(batchLine(event.samplesSeen, event.samplesTotal, eta, { loss: event.loss, accuracy: event.accuracy }));
+        sink.status(batchLine(event.batch, event.batches, eta, { loss: event.loss, accuracy: event.accuracy }));
         break;
       }
       case 'epochEnd':

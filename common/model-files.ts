@@ -11,3 +11,6 @@ export const WEIGHTS_BIN = 'weights.bin';
 export const EXPERIMENT_JSON = 'experiment.json';
 /** Beside an imported model: where it came from, for the run that later starts from its weights. */
 export const IMPORT_INFO_JSON = 'import.json';
+/** In a checkpoint folder: the optimizer's variables as TensorFlow.js weight specs, and their values. */
+export const OPTIMIZER_JSON = 'optimizer.json';
+export const OPTIMIZER_BIN = 'optimizer.bin';

@@ -300,10 +300,13 @@ function shapeText(shape: Shape | null): string {
   return shape === null ? '?' : `(None, ${shape.join(', ')})`;
 }
 
+/** Keras's column widths; a column widens where a cell (a long layer name) would run into the next one. */
+const SUMMARY_WIDTHS = [34, 26, 12];
+
 /** The Keras-style summary table, as `model.summary()` prints it. */
 export function formatSummary(summary: ModelSummary, modelName = 'sequential'): string {
   const rows = summary.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), fmt(l.params)]);
-  const widths = [34, 26, 12];
+  const widths = SUMMARY_WIDTHS.map((w, i) => Math.max(w, ...rows.map((r) => r[i].length + 2)));
   const line = (ch: string) => ch.repeat(widths[0] + widths[1] + widths[2]);
   const row = (cols: string[]) =>
     cols

@@ -14,8 +14,12 @@ export interface EpochMetrics {
 export interface EpochRecord extends EpochMetrics {
   /** 1-based, as Keras prints it. */
   epoch: number;
+  /** The whole epoch, validation included. */
   durationMs: number;
   samples: number;
+  /** Training steps (batches) and their time, validation excluded: Keras's per-step time. Absent in older runs. */
+  steps?: number;
+  trainMs?: number;
 }
 
 export interface BackendInfo {

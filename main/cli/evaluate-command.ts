@@ -1,8 +1,11 @@
-/** `layerbench evaluate <run>`: the run's model on held-out images: scores, confusion matrix, worst mistakes. */
+/**
+ * `layerbench evaluate <folder> [--dataset REF]`: a run's model, or any model folder's, on held-out images:
+ * scores, confusion matrix, worst mistakes.
+ */
 import { formatMetric } from '../../common/keras-log.js';
 import { DatasetError } from '../data/dataset.js';
 import { evaluateRun, type ModelChoice, type RunEvaluation } from '../runs/evaluate-run.js';
-import { RunError } from '../runs/run-training.js';
+import { RunError } from '../runs/run-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { engineBackend } from './resume-command.js';
 
@@ -21,6 +24,9 @@ export function formatEvaluation(r: RunEvaluation): string {
   const names = r.classNames;
   const width = Math.max(5, ...names.map((n) => n.length), ...r.confusion.flat().map((c) => String(c).length)) + 1;
   const cell = (s: string) => s.padStart(width);
+  // The per-class table's headings are longer than most cells: its columns are at least as wide as them.
+  const scoreWidth = Math.max(width, 'precision'.length + 1);
+  const score = (s: string) => s.padStart(scoreWidth);
   const lines = [
     `Evaluated the ${r.model} model on ${r.setDescription}`,
     ...r.warnings.map((w) => `Warning: ${w}`),
@@ -30,10 +36,8 @@ export function formatEvaluation(r: RunEvaluation): string {
     cell('') + names.map(cell).join(''),
     ...r.confusion.map((row, i) => cell(names[i]) + row.map((c) => cell(String(c))).join('')),
     '',
-    `${cell('class')}${cell('precision')} ${cell('recall')} ${cell('accuracy')} ${cell('support')}`,
-    ...r.perClass.map(
-      (c) => `${cell(c.name)}${cell(pct(c.precision))} ${cell(pct(c.recall))} ${cell(pct(c.accuracy))} ${cell(String(c.support))}`,
-    ),
+    `${cell('class')}${['precision', 'recall', 'accuracy', 'support'].map(score).join('')}`,
+    ...r.perClass.map((c) => `${cell(c.name)}${[pct(c.precision), pct(c.recall), pct(c.accuracy), String(c.support)].map(score).join('')}`),
     '',
     r.misclassified.length > 0 ? 'Most confidently misclassified:' : 'No image was misclassified.',
     ...r.misclassified.map(
@@ -47,14 +51,16 @@ export function formatEvaluation(r: RunEvaluation): string {
 
 export async function evaluateCommand(
   dir: string | undefined,
-  opts: { model?: string; examples?: number; json?: boolean },
+  opts: { dataset?: string; model?: string; examples?: number; json?: boolean },
 ): Promise<number> {
-  if (!dir) throw new CliError('evaluate needs the run folder: layerbench evaluate runs/<run>', EXIT.usage);
+  if (!dir)
+    throw new CliError('evaluate needs a run or model folder: layerbench evaluate runs/<run> (or MODEL_DIR --dataset REF)', EXIT.usage);
   const backend = await engineBackend();
   let report: RunEvaluation;
   try {
     report = await evaluateRun(backend, {
       dir,
+      ...(opts.dataset ? { dataset: opts.dataset } : {}),
       model: parseModelChoice(opts.model),
       ...(opts.examples !== undefined ? { examples: opts.examples } : {}),
     });

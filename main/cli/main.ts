@@ -34,10 +34,12 @@ Commands:
                      Write the comparison report (HTML, Markdown + PNG charts) of a series or of any runs.
   runs    [--dir DIR] [--json]
                      List the runs in DIR (default runs/) with their state; interrupted runs are marked.
-  evaluate <run folder> [--model final|best|last] [--examples N] [--json]
+  evaluate <run folder | model folder> [--dataset REF] [--model final|best|last] [--examples N] [--json]
                      Test-set loss/accuracy, confusion matrix, per-class scores, worst mistakes as PNGs.
-  predict <run folder> <image files...> [--model final|best|last] [--top N] [--json]
-                     Top classes of each image with probabilities.
+                     A model folder that is not a run (an import) needs --dataset.
+  predict <run folder | model folder> <image files...> [--dataset REF] [--model final|best|last]
+          [--top N] [--json]
+                     Top classes of each image with probabilities (--dataset: its class names).
   summary <spec.json | --preset NAME> [--dataset NAME]
                      Print the Keras-style model summary.
   dataset inspect <ref>
@@ -148,12 +150,13 @@ const commands: Record<string, { options: Record<string, { type: 'string' | 'boo
     run: (_pos, v) => runsCommand({ dir: str(v.dir), json: v.json === true }),
   },
   evaluate: {
-    options: { model: { type: 'string' }, examples: { type: 'string' }, json: { type: 'boolean' } },
-    run: (pos, v) => evaluateCommand(pos[0], { model: str(v.model), examples: intOption(v, 'examples'), json: v.json === true }),
+    options: { dataset: { type: 'string' }, model: { type: 'string' }, examples: { type: 'string' }, json: { type: 'boolean' } },
+    run: (pos, v) =>
+      evaluateCommand(pos[0], { dataset: str(v.dataset), model: str(v.model), examples: intOption(v, 'examples'), json: v.json === true }),
   },
   predict: {
-    options: { model: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' } },
-    run: (pos, v) => predictCommand(pos, { model: str(v.model), top: intOption(v, 'top'), json: v.json === true }),
+    options: { dataset: { type: 'string' }, model: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' } },
+    run: (pos, v) => predictCommand(pos, { dataset: str(v.dataset), model: str(v.model), top: intOption(v, 'top'), json: v.json === true }),
   },
   serve: {
     options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },

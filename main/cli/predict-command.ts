@@ -1,15 +1,19 @@
-/** `layerbench predict <run> <images...>`: the top classes of each image file, with probabilities. */
+/** `layerbench predict <run or model folder> <images...>`: the top classes of each image file, with probabilities. */
+import { DatasetError } from '../data/dataset.js';
 import { ImageDecodeError } from '../engine/predict.js';
 import { predictWithRun } from '../runs/evaluate-run.js';
-import { RunError } from '../runs/run-training.js';
+import { RunError } from '../runs/run-error.js';
 import { parseModelChoice } from './evaluate-command.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { engineBackend } from './resume-command.js';
 
-export async function predictCommand(positionals: string[], opts: { model?: string; top?: number; json?: boolean }): Promise<number> {
+export async function predictCommand(
+  positionals: string[],
+  opts: { dataset?: string; model?: string; top?: number; json?: boolean },
+): Promise<number> {
   const [dir, ...files] = positionals;
   if (!dir || files.length === 0)
-    throw new CliError('predict needs the run folder and image files: layerbench predict runs/<run> a.png b.jpg', EXIT.usage);
+    throw new CliError('predict needs a run or model folder and image files: layerbench predict runs/<run> a.png b.jpg', EXIT.usage);
   if (opts.top !== undefined && opts.top < 1) throw new CliError('--top must be at least 1', EXIT.usage);
   const backend = await engineBackend();
   let result;
@@ -17,11 +21,13 @@ export async function predictCommand(positionals: string[], opts: { model?: stri
     result = await predictWithRun(backend, {
       dir,
       files,
+      ...(opts.dataset ? { dataset: opts.dataset } : {}),
       model: parseModelChoice(opts.model),
       ...(opts.top !== undefined ? { top: opts.top } : {}),
     });
   } catch (e) {
     if (e instanceof RunError || e instanceof ImageDecodeError) throw new CliError(e.message, EXIT.usage);
+    if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);
     throw e;
   }
   if (opts.json) {

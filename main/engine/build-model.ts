@@ -14,6 +14,13 @@ export class ModelBuildError extends Error {
   }
 }
 
+/**
+ * Keras's Conv2D and Dense start their kernels glorot-uniform (tfjs's own default is glorot-normal), so a
+ * Layerbench run and the exported Keras script draw their first weights from the same distribution.
+ * Biases start at zero in both.
+ */
+const KERAS_KERNEL_INITIALIZER = 'glorotUniform';
+
 type TfLayer = Parameters<ReturnType<TF['sequential']>['add']>[0];
 
 function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]): TfLayer {
@@ -28,6 +35,7 @@ function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]):
         padding: layer.padding ?? LAYER_DEFAULTS.padding,
         activation: layer.activation ?? 'linear',
         useBias: layer.useBias ?? true,
+        kernelInitializer: KERAS_KERNEL_INITIALIZER,
       });
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
@@ -49,7 +57,13 @@ function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]):
     case 'Flatten':
       return tf.layers.flatten(base);
     case 'Dense':
-      return tf.layers.dense({ ...base, units: layer.units, activation: layer.activation ?? 'linear', useBias: layer.useBias ?? true });
+      return tf.layers.dense({
+        ...base,
+        units: layer.units,
+        activation: layer.activation ?? 'linear',
+        useBias: layer.useBias ?? true,
+        kernelInitializer: KERAS_KERNEL_INITIALIZER,
+      });
     case 'Activation':
       return tf.layers.activation({ ...base, activation: layer.activation });
     default: {

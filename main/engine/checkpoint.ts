@@ -8,11 +8,11 @@ import path from 'node:path';
 import type { EpochRecord } from '../../common/training-events.js';
 import { nodeFileOps, type FileOps } from '../platform/replace-file.js';
 import type { BestState } from './early-stopping.js';
-import { MODEL_JSON } from '../../common/model-files.js';
+import { MODEL_JSON, OPTIMIZER_BIN, OPTIMIZER_JSON } from '../../common/model-files.js';
 import { loadModelFromDir, recoverInterruptedSave, saveModelAtomic } from './save.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
 
-export const CHECKPOINT_FILES = { state: 'state.json', optimizerSpecs: 'optimizer.json', optimizerData: 'optimizer.bin' } as const;
+export const CHECKPOINT_FILES = { state: 'state.json', optimizerSpecs: OPTIMIZER_JSON, optimizerData: OPTIMIZER_BIN } as const;
 export type CheckpointKind = 'last' | 'best';
 
 export interface CheckpointState {

@@ -239,7 +239,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       // The graph step keeps the weights in TensorFlow between batches; validation and checkpoints read tfjs's.
       trainStep.sync();
       if (status !== 'finished') break;
-      const record: EpochRecord = { epoch, loss: lossSum / seen, accuracy: accSum / seen, durationMs: 0, samples: seen };
+      const record: EpochRecord = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: accSum / seen,
+        durationMs: 0,
+        samples: seen,
+        steps: batches,
+        trainMs: Date.now() - epochStart,
+      };
       if (valSet.indices.length > 0) {
         forward ??= makeForward(tf, model);
         const val = await evaluateSubset(tf, model, valSet, experiment.model.inputShape, numClasses, forward);

@@ -16,6 +16,7 @@ import { writeKerasV3 } from './keras-v3.js';
 import { readModelFolder, type ModelFolder } from './model-folder.js';
 import { KerasImportError } from './keras-model-config.js';
 import { WeightsError } from './weights.js';
+import { OptimizerStateError, readOptimizerState, type SavedOptimizerState } from './optimizer-checkpoint.js';
 import { pythonTrainingScript, type ScriptDataset } from './python-script.js';
 import { writeTfjsFolder } from './tfjs-export.js';
 import { MODEL_JSON } from '../../common/model-files.js';
@@ -62,7 +63,10 @@ interface RunDataset {
   classNames?: string[];
 }
 
-/** The model folder and, for a run folder, the dataset it was trained on (from run.json). */
+/** Where a run folder keeps its latest checkpoint, with the optimizer state (runs/run-folder.ts lays it out). */
+const LAST_CHECKPOINT = path.join('checkpoints', 'last');
+
+/** The model folder and, for a run folder, the run's folder and the dataset it was trained on (from run.json). */
 export async function locateModel(source: string): Promise<{ modelDir: string; runDir?: string; dataset?: ScriptDataset }> {
   const dir = path.resolve(source);
   let modelDir: string;
@@ -134,25 +138,30 @@ async function exportLocated(
     ...(options.force ? { force: true } : {}),
     keep: runDir ? [modelDir, runDir] : [modelDir],
   });
-  let folder;
+  let folder: ModelFolder;
+  let optimizer: SavedOptimizerState | undefined;
   try {
     folder = await readModelFolder(modelDir);
+    // The .keras format carries the optimizer's state: a run's is in its last checkpoint.
+    if (format === 'keras' && runDir && folder.experiment) optimizer = await readOptimizerState(path.join(runDir, LAST_CHECKPOINT));
   } catch (e) {
-    if (e instanceof WeightsError || e instanceof KerasImportError) throw new ExportError(e.message, e.file, 'input', { cause: e });
+    if (e instanceof WeightsError || e instanceof KerasImportError || e instanceof OptimizerStateError) {
+      throw new ExportError(e.message, e.file, 'input', { cause: e });
+    }
     throw e;
   }
   try {
-    return await writeExport(modelDir, folder, dataset, format, target);
+    return await writeExport(modelDir, { ...folder, optimizer }, dataset, format, target);
   } catch (e) {
     if (e instanceof ExportError) throw e;
-    if (e instanceof WeightsError) throw new ExportError(e.message, e.file, 'input', { cause: e });
+    if (e instanceof WeightsError || e instanceof OptimizerStateError) throw new ExportError(e.message, e.file, 'input', { cause: e });
     throw writeFault(e, target);
   }
 }
 
 async function writeExport(
   modelDir: string,
-  folder: ModelFolder,
+  folder: ModelFolder & { optimizer?: SavedOptimizerState },
   dataset: ScriptDataset | undefined,
   format: ExportFormat,
   target: string,
@@ -162,7 +171,7 @@ async function writeExport(
   if (badName) throw new ExportError(`cannot export ${modelDir} as ${format}: ${badName}`, modelDir);
   switch (format) {
     case 'keras':
-      await writeKerasV3(target, folder.spec, folder.weights, folder.experiment?.training);
+      await writeKerasV3(target, folder.spec, folder.weights, folder.experiment?.training, undefined, folder.optimizer);
       return { path: target, files: [path.basename(target)] };
     case 'h5':
       await writeKerasH5(target, folder.spec, folder.weights, folder.experiment?.training);
@@ -173,7 +182,7 @@ async function writeExport(
       // A model folder without experiment.json (imported from elsewhere) trains with Layerbench's defaults.
       const experiment = folder.experiment ?? { model: folder.spec, training: DEFAULT_TRAINING };
       const ds: ScriptDataset | undefined = dataset ? { ...dataset, ...(classNames ? { classNames } : {}) } : undefined;
-      await replaceFile(target, pythonTrainingScript(experiment, ds, new Date(), path.basename(target)));
+      await replaceFile(target, pythonTrainingScript(experiment, ds, new Date(), path.basename(target), path.dirname(target)));
       return { path: target, files: [path.basename(target)] };
     }
     default: {

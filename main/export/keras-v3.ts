@@ -9,7 +9,8 @@ import type { ModelSpec, TrainingSettings } from '../../common/spec.js';
 import { replaceFile, tempNameFor } from '../platform/replace-file.js';
 import { ensureGroup, withH5, writeFloat32, type H5Group } from './h5.js';
 import { kerasCompileConfig, kerasModelConfig, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
-import { chunkShape, optimizerSlotShapes, trainableShapes } from './keras-optimizer-state.js';
+import { chunkShape, kerasOptimizerState } from './keras-optimizer-state.js';
+import type { SavedOptimizerState } from './optimizer-checkpoint.js';
 import { kerasWeightPaths } from './keras-paths.js';
 import { KERAS_FORMAT_VERSION } from './keras-version.js';
 import { orderedLayerWeights, type ModelWeights } from './weights.js';
@@ -19,15 +20,14 @@ function kerasDate(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', '@');
 }
 
-function writeFreshOptimizer(vars: H5Group, training: TrainingSettings, layers: ReturnType<typeof orderedLayerWeights>): void {
+function writeOptimizer(vars: H5Group, training: TrainingSettings, state: ReturnType<typeof kerasOptimizerState>): void {
   vars.create_attribute('name', kerasOptimizerConfig(training).config.name as string);
-  vars.create_dataset({ name: '0', data: BigInt64Array.of(0n), shape: [], dtype: '<q' });
+  vars.create_dataset({ name: '0', data: BigInt64Array.of(BigInt(state.iterations)), shape: [], dtype: '<q' });
   writeFloat32(vars, '1', Float32Array.of(training.learningRate), []);
-  optimizerSlotShapes(training, trainableShapes(layers)).forEach((shape, i) => {
-    const size = shape.reduce((a, b) => a * b, 1);
+  state.slots.forEach(({ shape, data }, i) => {
     vars.create_dataset({
       name: String(i + 2),
-      data: new Float32Array(size),
+      data,
       shape,
       dtype: '<f',
       chunks: chunkShape(shape),
@@ -37,8 +37,16 @@ function writeFreshOptimizer(vars: H5Group, training: TrainingSettings, layers: 
   });
 }
 
-async function weightsH5(target: string, spec: ModelSpec, weights: ModelWeights, training?: TrainingSettings): Promise<Uint8Array> {
+async function weightsH5(
+  target: string,
+  spec: ModelSpec,
+  weights: ModelWeights,
+  training?: TrainingSettings,
+  optimizer?: SavedOptimizerState,
+): Promise<Uint8Array> {
   const layers = orderedLayerWeights(spec, weights, target);
+  // Checked before the file is started, so a state that does not fit fails the export plainly.
+  const state = training ? kerasOptimizerState(training, layers, optimizer) : undefined;
   const temp = tempNameFor(target) + '.weights.h5';
   try {
     await withH5(temp, 'w', (f) => {
@@ -50,7 +58,7 @@ async function weightsH5(target: string, spec: ModelSpec, weights: ModelWeights,
       }
       // The model's own (empty) variable group, as Keras writes it.
       ensureGroup(f, 'vars').create_attribute('name', kerasModelName(spec));
-      if (training) writeFreshOptimizer(ensureGroup(f, 'optimizer/vars'), training, layers);
+      if (training && state) writeOptimizer(ensureGroup(f, 'optimizer/vars'), training, state);
     });
     return await readFile(temp);
   } finally {
@@ -64,6 +72,8 @@ export async function writeKerasV3(
   weights: ModelWeights,
   training?: TrainingSettings,
   now = new Date(),
+  /** Layerbench's optimizer state for these weights (a run's `last` checkpoint); absent: a fresh optimizer's. */
+  optimizer?: SavedOptimizerState,
 ): Promise<void> {
   const config = kerasModelConfig(spec);
   if (training) config.compile_config = kerasCompileConfig(training);
@@ -72,7 +82,7 @@ export async function writeKerasV3(
       'metadata.json': strToU8(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: kerasDate(now) })),
       'config.json': strToU8(JSON.stringify(config)),
       // Stored, not deflated: Keras may read the HDF5 file in place from the archive.
-      'model.weights.h5': [await weightsH5(target, spec, weights, training), { level: 0 }],
+      'model.weights.h5': [await weightsH5(target, spec, weights, training, optimizer), { level: 0 }],
     },
     { level: 6 },
   );

@@ -2,7 +2,8 @@
  * The data-loading part of the exported Python training script: readers for the formats Layerbench trains
  * on, as main/data reads them (IDX files as in MNIST, including the bundled digits; CIFAR-10/100 binary batches,
  * archived or extracted; a folder of images with one sub-folder per class), the stratified validation split,
- * and the tf.data input pipeline.
+ * `--limit`, and the tf.data input pipeline. An image folder is listed, not read: tf.data decodes each image
+ * when its batch needs it, so a folder larger than memory trains.
  */
 export const PYTHON_DATA = `
 # ---------------------------------------------------------------------------------------------------------
@@ -102,34 +103,43 @@ def read_image(file, mode, width, height):
         return np.asarray(image, dtype=np.uint8).reshape(height, width, -1)
 
 
-def read_class_folders(root, classes):
-    height, width, channels = INPUT_SHAPE
-    mode = "L" if channels == 1 else "RGB"
-    images, labels = [], []
+def list_class_folders(root, classes):
+    """The image files of each class folder, in a fixed order (classes, then sorted paths), and their labels."""
+    files, labels = [], []
     for index, name in enumerate(classes):
-        for folder, subfolders, files in os.walk(os.path.join(root, name)):
+        for folder, subfolders, names in os.walk(os.path.join(root, name)):
             subfolders.sort()
-            for file in sorted(files):
+            for file in sorted(names):
                 if file.lower().endswith(IMAGE_EXTENSIONS) and not file.startswith("."):
-                    images.append(read_image(os.path.join(folder, file), mode, width, height))
+                    files.append(os.path.join(folder, file))
                     labels.append(index)
-    if not images:
+    if not files:
         raise ValueError(f"{root}: no images found in the class folders {classes}")
-    return np.stack(images), np.array(labels, dtype=np.int64)
+    return np.array(files), np.array(labels, dtype=np.int64)
+
+
+def read_image_file(file):
+    """One listed image as uint8 pixels of INPUT_SHAPE (called by tf.data while training)."""
+    height, width, channels = INPUT_SHAPE
+    name = file.decode() if isinstance(file, bytes) else str(file)
+    return read_image(name, "L" if channels == 1 else "RGB", width, height)
 
 
 def load_image_folder(root):
-    """One sub-folder per class (named as the class), or train/ and test/ folders each holding those."""
+    """One sub-folder per class (named as the class), or train/ and test/ folders each holding those.
+
+    x is the list of image files: they are decoded by the input pipeline (to_dataset), a batch at a time.
+    """
     train_root, test_root = root, None
     if os.path.isdir(os.path.join(root, "train")) and os.path.isdir(os.path.join(root, "test")):
         train_root, test_root = os.path.join(root, "train"), os.path.join(root, "test")
     classes = CLASS_NAMES or sorted(d for d in os.listdir(train_root) if os.path.isdir(os.path.join(train_root, d)) and not d.startswith("."))
-    train = read_class_folders(train_root, classes)
-    return train, read_class_folders(test_root, classes) if test_root else None
+    train = list_class_folders(train_root, classes)
+    return train, list_class_folders(test_root, classes) if test_root else None
 
 
 def load_data(kind, path):
-    """Returns (x_train, y_train), (x_test, y_test) or None; x as uint8 [n, height, width, channels]."""
+    """Returns (x_train, y_train), (x_test, y_test) or None; x as uint8 [n, height, width, channels], or file paths."""
     if kind == "idx":
         train, test = load_idx(path)
     elif kind in ("cifar10", "cifar100"):
@@ -138,7 +148,7 @@ def load_data(kind, path):
         train, test = load_image_folder(path)
     else:
         raise ValueError(f"unknown dataset kind {kind!r}; use idx, cifar10, cifar100 or folder")
-    if train[0].shape[1:] != INPUT_SHAPE:
+    if kind != "folder" and train[0].shape[1:] != INPUT_SHAPE:
         raise ValueError(f"{path}: images are {train[0].shape[1:]} but the model takes {INPUT_SHAPE}")
     return train, test
 
@@ -163,13 +173,32 @@ def stratified_split(x, y, validation, seed):
     return (x[~mask], y[~mask]), (x[mask], y[mask])
 
 
+def limit_images(data, limit, seed):
+    """At most limit images, drawn at random (seeded) and kept in their order: for a quick try."""
+    if data is None or limit is None or limit >= len(data[1]):
+        return data
+    keep = np.sort(np.random.default_rng(seed).choice(len(data[1]), size=limit, replace=False))
+    return data[0][keep], data[1][keep]
+
+
 def to_dataset(x, y, batch_size, training, seed):
-    """A tf.data pipeline: scale to 0..1, one-hot labels where the loss needs them, augment training batches."""
+    """A tf.data pipeline: decode listed image files, scale to 0..1, one-hot labels where the loss needs them,
+    augment training batches."""
     num_classes = len(CLASS_NAMES) if CLASS_NAMES else int(y.max()) + 1
     labels = keras.utils.to_categorical(y, num_classes) if ONE_HOT_LABELS else y
+    files = x.dtype.kind in "US"
     ds = tf.data.Dataset.from_tensor_slices((x, labels))
     if training:
         ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+
+    def decode(file, label):
+        # Each file read by read_image (Pillow, fitted by RESIZE), in the listed order: map keeps it.
+        image = tf.numpy_function(read_image_file, [file], tf.uint8, stateful=False)
+        image.set_shape(INPUT_SHAPE)
+        return image, label
+
+    if files:
+        ds = ds.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
 
     def prepare(image, label):
         image = tf.cast(image, tf.float32) / 255.0

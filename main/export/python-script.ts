@@ -3,6 +3,7 @@
  * batch size, epochs, validation split, seed and augmentation, the data read from the same files, and a
  * tf.distribute strategy scope so the experiment can move to more GPUs or machines than the workstation has.
  */
+import path from 'node:path';
 import { layerNames } from '../../common/summarize.js';
 import { pair, type ExperimentSpec, type LayerSpec, type Size2, LAYER_DEFAULTS } from '../../common/spec.js';
 import { kerasActivation, kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
@@ -119,26 +120,44 @@ export function scriptDataSource(dataset: ScriptDataset | undefined): ScriptData
   };
 }
 
+/**
+ * The data path as the script writes it: relative to the script's folder when the data lies inside it (so the
+ * two move together), else absolute, as the exporting machine knows it.
+ */
+function scriptDataPath(dataPath: string | undefined, scriptDir: string | undefined): { path: string | undefined; relative: boolean } {
+  if (!dataPath || !scriptDir || !path.isAbsolute(dataPath)) return { path: dataPath, relative: false };
+  const rel = path.relative(scriptDir, dataPath);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return { path: dataPath, relative: false };
+  return { path: rel.split(path.sep).join('/'), relative: true };
+}
+
 export function pythonTrainingScript(
   experiment: ExperimentSpec,
   dataset?: ScriptDataset,
   exportedAt = new Date(),
   fileName = 'train.py',
+  /** The folder the script is written to, for a data path relative to it. */
+  scriptDir?: string,
 ): string {
   const { model, training: t } = experiment;
   const names = layerNames(model.layers);
   const modelName = kerasModelName(model);
   const data = scriptDataSource(dataset);
+  const dataPath = scriptDataPath(data.path, scriptDir);
   const [h, w, c] = model.inputShape;
   return `#!/usr/bin/env python3
 """Train "${modelName}" with Keras: a Layerbench experiment, exported ${exportedAt.toISOString().slice(0, 10)}.
 
 The model, optimizer, loss, batch size, epochs, validation split, seed and augmentation are those of the
-Layerbench experiment. Results are close to Layerbench's but not identical: the two draw initial weights,
-shuffles and dropout masks from different random number generators.
+Layerbench experiment, and Layerbench starts its weights from Keras's default initializers. Results are close
+to Layerbench's but not identical: the two draw initial weights, shuffles and dropout masks from the same
+distributions but different random number generators.
 
 Run it:
-    python3 ${fileName} [--data FOLDER] [--epochs N] [--batch-size N] [--out model.keras] [--strategy mirrored]
+    python3 ${fileName} [--data FOLDER] [--limit N] [--epochs N] [--batch-size N] [--out model.keras] [--strategy mirrored]
+
+--data defaults to DATASET_PATH below: the path of the data on the machine that exported this script (relative
+paths are taken from this script's folder). --limit N trains on N images (and tests on at most N) for a quick try.
 
 Needs TensorFlow 2.16 or newer (Keras 3), NumPy, and Pillow for image folders.
 """
@@ -162,7 +181,7 @@ from keras import layers
 INPUT_SHAPE = (${h}, ${w}, ${c})  # height, width, channels
 CLASS_NAMES = ${py(dataset?.classNames ?? [])}
 DATASET_KIND = ${py(data.kind)}  # idx (MNIST layout, as the bundled digits), cifar10, cifar100 or folder
-DATASET_PATH = ${py(data.path ?? null)}  # what Layerbench read; pass --data when it lives elsewhere
+DATASET_PATH = ${py(dataPath.path ?? null)}  # ${dataPath.relative ? "what Layerbench read, relative to this script's folder" : 'what Layerbench read, on the machine that exported this script; --data elsewhere'}
 RESIZE = ${py(data.resize)}  # folder: images of another size are stretched, cropped or padded to INPUT_SHAPE
 CIFAR100_LABELS = ${py(data.cifar100Labels)}  # cifar100: fine (100 classes) or coarse (20)
 BATCH_SIZE = ${t.batchSize}
@@ -219,9 +238,21 @@ def is_chief(strategy):
     return resolver.task_type == "chief" or (resolver.task_type == "worker" and resolver.task_id == 0)
 
 
+def default_data_path():
+    """DATASET_PATH, a relative one taken from this script's folder."""
+    if DATASET_PATH and not os.path.isabs(DATASET_PATH):
+        return os.path.join(os.path.dirname(os.path.abspath(__file__)), DATASET_PATH)
+    return DATASET_PATH
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DATASET_PATH, help="dataset folder or file (default: %(default)s)")
+    parser.add_argument(
+        "--data",
+        default=default_data_path(),
+        help="dataset folder or file (default: where it was on the machine that exported this script: %(default)s)",
+    )
+    parser.add_argument("--limit", type=int, help="use at most N images of each set, drawn at random: for a quick try")
     parser.add_argument("--kind", default=DATASET_KIND, choices=["idx", "cifar10", "cifar100", "folder"])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
@@ -231,8 +262,14 @@ def main():
     if not args.data:
         parser.error("give the dataset folder with --data")
 
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be at least 1")
+
     keras.utils.set_random_seed(SEED)  # Python, NumPy and TensorFlow
-    (x, y), test = load_data(args.kind, args.data)
+    train, test = load_data(args.kind, args.data)
+    if args.limit is not None:
+        print(f"--limit {args.limit}: {min(args.limit, len(train[1]))} of {len(train[1])} images")
+    (x, y), test = limit_images(train, args.limit, SEED), limit_images(test, args.limit, SEED)
     (x_train, y_train), validation = stratified_split(x, y, VALIDATION_SPLIT, SEED)
     print(f"{len(y_train)} training images, {0 if validation is None else len(validation[1])} for validation")
 

@@ -41,6 +41,7 @@ export type ToolJob =
     }
   | {
       mode: 'predict';
+      /** A run folder, or any model folder (an imported model's): see runs/model-source.ts. */
       runDir: string;
       /** `path` on disk, `name` as the user knows the file (shown in each Prediction). */
       images: { path: string; name: string }[];

@@ -13,7 +13,7 @@ import type { EngineBackend } from '../engine/tf-types.js';
 import { importModel } from '../runs/import-model.js';
 import { KerasImportError } from '../export/keras-model-config.js';
 import { WeightsError } from '../export/weights.js';
-import { loadRunModel } from '../runs/evaluate-run.js';
+import { loadModelSource } from '../runs/model-source.js';
 import { RunError } from '../runs/run-error.js';
 import type { ToolJob, ToolOutput } from './protocol.js';
 import { IMPORT_INFO_JSON } from '../../common/model-files.js';
@@ -56,20 +56,21 @@ async function importJob(engine: EngineBackend, job: Extract<ToolJob, { mode: 'i
 async function predictJob(engine: EngineBackend, job: Extract<ToolJob, { mode: 'predict' }>): Promise<ToolOutput> {
   let loaded;
   try {
-    loaded = await loadRunModel(engine, job.runDir, job.model);
+    loaded = await loadModelSource(engine, job.runDir, job.model);
   } catch (e) {
     if (e instanceof RunError) throw new ToolFailure(e.code === 'NO_MODEL' ? 'NOT_FOUND' : 'IO_ERROR', e.message);
     throw e;
   }
   try {
-    const shape = loaded.info.dataset.inputShape as [number, number, number];
-    const classNames = loaded.info.dataset.classNames;
+    const shape = loaded.inputShape;
+    // An imported model names no classes: they are its output indices.
+    const classNames = loaded.classNames ?? Array.from({ length: loaded.outputs }, (_, i) => String(i));
     // One after another: libvips keeps one error buffer per process, so images decoded at the same time
     // can get each other's errors (a truncated PNG reported with another upload's path in its message).
     const decoded: { pixels?: Uint8Array; error?: string }[] = [];
     for (const img of job.images) {
       try {
-        decoded.push({ pixels: await decodeImageFile(img.path, shape, loaded.info.dataset.resize) });
+        decoded.push({ pixels: await decodeImageFile(img.path, shape, loaded.resize) });
       } catch (e) {
         if (!(e instanceof ImageDecodeError)) throw e;
         // The message names the path it read; the user knows the file by its name.

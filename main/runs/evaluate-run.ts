@@ -1,55 +1,27 @@
 /**
- * Evaluation and prediction for a run folder: picks the model (final, best or last checkpoint), the images
- * (the dataset's test set, else the run's own validation split, else, said plainly, the training images),
- * and writes the report with PNGs of the worst mistakes to the run's evaluation/ folder.
+ * Evaluation and prediction for a run folder or any model folder (see model-source.ts): picks the model
+ * (final, best or last checkpoint), the images (the dataset's test set, else the run's own validation split,
+ * else, said plainly, the training images), and writes the report with PNGs of the worst mistakes to the
+ * run's (or the model folder's) evaluation/ folder.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { allOf, type Dataset, type Subset } from '../data/dataset.js';
 import { loadDataset as loadRegisteredDataset } from '../data/registry.js';
 import { stratifiedSplit } from '../data/split.js';
-import { CheckpointStore } from '../engine/checkpoint.js';
 import { evaluateModel, type Evaluation } from '../engine/evaluate.js';
-import { describeModel } from '../engine/graph/forward.js';
 import { predictFiles, type Prediction } from '../engine/predict.js';
-import { loadModelFromDir } from '../engine/save.js';
-import type { EngineBackend, LayersModel } from '../engine/tf-types.js';
+import type { EngineBackend } from '../engine/tf-types.js';
+import type { TrainingSettings } from '../../common/spec.js';
 import { replaceFolder } from '../platform/replace-file.js';
 import { datasetHash } from './dataset-identity.js';
-import { RUN_FILES, type RunInfo } from './run-folder.js';
-import { openRun } from './run-store.js';
+import { loadModelSource, type LoadedModel, type ModelChoice } from './model-source.js';
+import { RUN_FILES } from './run-folder.js';
 import { RunError } from './run-error.js';
 import { withRunLock } from './run-lock.js';
 
-export type ModelChoice = 'final' | 'best' | 'last';
-
-export interface RunModel {
-  model: LayersModel;
-  source: ModelChoice;
-  dir: string;
-  info: RunInfo;
-}
-
-/** Loads the run's model: the one asked for, or the final model, else the best checkpoint, else the last. */
-export async function loadRunModel(backend: EngineBackend, runDir: string, choice?: ModelChoice): Promise<RunModel> {
-  const opened = await openRun(runDir);
-  if (!opened.info) throw new RunError('UNREADABLE', `cannot read ${runDir}: ${opened.problems.map((p) => p.message).join('; ')}`);
-  const store = new CheckpointStore(path.join(opened.dir, RUN_FILES.checkpoints));
-  const dirs: Record<ModelChoice, string> = { final: path.join(opened.dir, RUN_FILES.model), best: store.dirOf('best'), last: store.dirOf('last') };
-  const order: ModelChoice[] = choice ? [choice] : ['final', 'best', 'last'];
-  const tried: string[] = [];
-  for (const source of order) {
-    try {
-      const model = await loadModelFromDir(backend.tf, dirs[source]);
-      // The run's spec lets inference run as one TensorFlow graph (a model that does not match it predicts eagerly).
-      describeModel(model, opened.info.experiment.model, opened.info.dataset.classNames.length);
-      return { model, source, dir: dirs[source], info: opened.info };
-    } catch (e) {
-      tried.push(`${source} (${dirs[source]}): ${(e as Error).message}`);
-    }
-  }
-  throw new RunError('NO_MODEL', `no saved model in ${opened.dir}:\n  ${tried.join('\n  ')}`);
-}
+export type { ModelChoice } from './model-source.js';
 
 export interface EvaluationSet {
   kind: 'test' | 'validation' | 'training';
@@ -58,21 +30,39 @@ export interface EvaluationSet {
   subset: Subset;
 }
 
-export function evaluationSet(dataset: Dataset, info: RunInfo): EvaluationSet {
+const count = (n: number) => `${n} images`;
+
+/** The held-out images: the test set, else the run's validation split (`training`: the run's settings), else all. */
+export function evaluationSet(dataset: Dataset, training?: TrainingSettings): EvaluationSet {
   if (dataset.test && dataset.test.count > 0) {
-    return { kind: 'test', description: `the test set of ${dataset.name} (${dataset.test.count} images)`, subset: allOf(dataset.test) };
+    return { kind: 'test', description: `the test set of ${dataset.id} (${count(dataset.test.count)})`, subset: allOf(dataset.test) };
   }
-  const t = info.experiment.training;
-  const split = stratifiedSplit(dataset.train, t.validationSplit, t.seed);
-  if (split.validation.indices.length > 0) {
+  const split = training ? stratifiedSplit(dataset.train, training.validationSplit, training.seed) : undefined;
+  if (split && split.validation.indices.length > 0) {
     const n = split.validation.indices.length;
-    return { kind: 'validation', description: `the run's validation split (${n} images; ${dataset.name} has no separate test set)`, subset: split.validation };
+    return { kind: 'validation', description: `the run's validation split (${count(n)}; ${dataset.id} has no separate test set)`, subset: split.validation };
   }
+  const why = training ? 'the run held out no validation images' : 'the model may have trained on them';
   return {
     kind: 'training',
-    description: `the training images (${dataset.train.count}): ${dataset.name} has no test set and the run held out no validation images, so these scores are optimistic`,
+    description: `the training images of ${dataset.id} (${count(dataset.train.count)}): it has no test set and ${why}, so these scores are optimistic`,
     subset: allOf(dataset.train),
   };
+}
+
+/** The dataset to evaluate on: `ref`, else the run's; checked to fit the model's input and outputs. */
+async function datasetFor(loaded: LoadedModel, ref: string | undefined, load: (id: string) => Promise<Dataset>): Promise<Dataset> {
+  const id = ref ?? loaded.run?.info.dataset.id;
+  if (!id) throw new RunError('NO_DATASET', `${loaded.dir} is not a run, so it names no dataset: give one with --dataset REF`);
+  const dataset = await load(id);
+  const want = loaded.inputShape.join('x');
+  if (dataset.inputShape.join('x') !== want) {
+    throw new RunError('DATASET_MISMATCH', `${id} has ${dataset.inputShape.join('x')} images; the model in ${loaded.dir} takes ${want}`);
+  }
+  if (dataset.classNames.length !== loaded.outputs) {
+    throw new RunError('DATASET_MISMATCH', `${id} has ${dataset.classNames.length} classes; the model in ${loaded.dir} has ${loaded.outputs} outputs`);
+  }
+  return dataset;
 }
 
 export interface RunEvaluation extends Evaluation {
@@ -97,31 +87,48 @@ async function png(dataset: Dataset, set: EvaluationSet, index: number): Promise
 }
 
 export interface EvaluateRunArgs {
+  /** A run folder, a run's `model/`, or any model folder (see model-source.ts). */
   dir: string;
+  /** The dataset reference; needed where the folder is not a run (a run's own dataset otherwise). */
+  dataset?: string;
   model?: ModelChoice;
   /** How many misclassified examples to keep (default 16). */
   examples?: number;
   loadDataset?: (id: string) => Promise<Dataset>;
 }
 
-/** Evaluates a run's model and writes the report into the run folder, holding the run's lock. */
+/**
+ * Evaluates a model folder's model and writes the report beside it; a run (or a run's model/) is evaluated
+ * holding the run's lock, so it never runs beside training or another evaluation of that run.
+ */
 export async function evaluateRun(backend: EngineBackend, args: EvaluateRunArgs): Promise<RunEvaluation> {
   const dir = path.resolve(args.dir);
-  await openRun(dir); // a folder that is no run is NOT_FOUND before any lock file is written into it
-  return withRunLock(dir, 'evaluate', () => evaluateLockedRun(backend, { ...args, dir }));
+  const runDir = (await isRunFolder(dir)) ? dir : path.basename(dir) === RUN_FILES.model && (await isRunFolder(path.dirname(dir))) ? path.dirname(dir) : null;
+  if (!runDir) return evaluateLockedRun(backend, { ...args, dir });
+  return withRunLock(runDir, 'evaluate', () => evaluateLockedRun(backend, { ...args, dir }));
 }
+
+const isRunFolder = (dir: string) =>
+  stat(path.join(dir, RUN_FILES.info)).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** evaluateRun for a caller that already holds the run's lock (training evaluating its own model). */
 export async function evaluateLockedRun(backend: EngineBackend, args: EvaluateRunArgs): Promise<RunEvaluation> {
-  const loaded = await loadRunModel(backend, args.dir, args.model);
+  const loaded = await loadModelSource(backend, args.dir, args.model);
   try {
-    const info = loaded.info;
-    const dataset = await (args.loadDataset ?? loadRegisteredDataset)(info.dataset.id);
+    const info = loaded.run?.info;
+    const dataset = await datasetFor(loaded, args.dataset, args.loadDataset ?? loadRegisteredDataset);
     const warnings: string[] = [];
-    if (info.dataset.contentHash && info.dataset.contentHash !== datasetHash(dataset)) {
+    if (info?.dataset.contentHash && dataset.id === info.dataset.id && info.dataset.contentHash !== datasetHash(dataset)) {
       warnings.push(`the dataset "${info.dataset.id}" changed since the run trained on it; the held-out images may differ`);
     }
-    const set = evaluationSet(dataset, info);
+    if (loaded.classNames && loaded.classNames.join('\n') !== dataset.classNames.join('\n')) {
+      warnings.push(`the model was trained on classes ${loaded.classNames.join(', ')}; ${dataset.id} has ${dataset.classNames.join(', ')}`);
+    }
+    // The run's validation split only for its own dataset: for another, no image was held out by the run.
+    const set = evaluationSet(dataset, info && dataset.id === info.dataset.id ? info.experiment.training : undefined);
     const evaluation = await evaluateModel(backend.tf, loaded.model, set.subset, dataset.inputShape, dataset.classNames, { examples: args.examples ?? 16 });
     const images = evaluation.misclassified.map((m, i) => `misclassified/${String(i + 1).padStart(2, '0')}-image${m.index}-true-${m.trueLabel}-predicted-${m.predicted}.png`);
     const report: RunEvaluation = {
@@ -129,7 +136,8 @@ export async function evaluateLockedRun(backend: EngineBackend, args: EvaluateRu
       set: set.kind,
       setDescription: set.description,
       model: loaded.source,
-      dir: path.join(path.resolve(args.dir), RUN_FILES.evaluation),
+      // A run keeps its report with it; any other model folder gets one beside its weights.
+      dir: path.join(loaded.run?.dir ?? loaded.dir, RUN_FILES.evaluation),
       images,
       warnings,
       evaluatedAt: new Date().toISOString(),
@@ -144,18 +152,24 @@ export async function evaluateLockedRun(backend: EngineBackend, args: EvaluateRu
 }
 
 export interface PredictArgs {
+  /** A run folder, a run's `model/`, or any model folder (see model-source.ts). */
   dir: string;
+  /** For a folder that is not a run and has no classes.json: the dataset whose class names to print. */
+  dataset?: string;
+  loadDataset?: (id: string) => Promise<Dataset>;
   files: string[];
   top?: number;
   model?: ModelChoice;
 }
 
 export async function predictWithRun(backend: EngineBackend, args: PredictArgs): Promise<{ model: ModelChoice; predictions: Prediction[] }> {
-  const loaded = await loadRunModel(backend, args.dir, args.model);
+  const loaded = await loadModelSource(backend, args.dir, args.model);
   try {
-    const shape = loaded.info.dataset.inputShape as [number, number, number];
-    const { classNames, resize } = loaded.info.dataset;
-    const predictions = await predictFiles(backend.tf, loaded.model, args.files, shape, classNames, args.top ?? 3, resize);
+    let classNames = loaded.classNames;
+    if (args.dataset) classNames = (await datasetFor(loaded, args.dataset, args.loadDataset ?? loadRegisteredDataset)).classNames;
+    // Without names (an import, say), the classes are their output indices.
+    classNames ??= Array.from({ length: loaded.outputs }, (_, i) => String(i));
+    const predictions = await predictFiles(backend.tf, loaded.model, args.files, loaded.inputShape, classNames, args.top ?? 3, loaded.resize);
     return { model: loaded.source, predictions };
   } finally {
     loaded.model.dispose();

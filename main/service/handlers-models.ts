@@ -1,7 +1,7 @@
 /**
  * Models from outside and images to classify: `model:import` (a Keras or TensorFlow.js model becomes an
  * import in the data folder, whose spec goes to the editor and whose weights a run may start from) and
- * `model:predict` (image files through a run's model). Both need TensorFlow, so the work happens in a
+ * `model:predict` (image files through a run's or an imported model). Both need TensorFlow, so the work happens in a
  * training process (TrainingHostLike.runTool); here the files are chosen (main's dialog) or staged (uploads).
  */
 import { mkdir } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { fail, ok, type ModelImportResponse, type Picked, type Prediction, type 
 import { IMAGE_EXTENSIONS } from '../data/folder-scan.js';
 import type { DataLayout } from './data-dir.js';
 import type { Handlers } from './handler-types.js';
-import { describeSource, newImportId } from './imports.js';
+import { describeSource, newImportId, readImport } from './imports.js';
 import type { RunsStore } from './runs-store.js';
 import type { ToolOutput } from '../host/protocol.js';
 import type { ServiceDeps } from './types.js';
@@ -112,10 +112,21 @@ export function modelHandlers(deps: ServiceDeps, layout: DataLayout, runs: RunsS
     },
 
     async 'model:predict'(req) {
-      if (!(await runs.exists(req.runId))) return fail('NOT_FOUND', `no run "${req.runId}" in ${layout.runs}`);
+      let modelDir: string;
+      if ('importId' in req) {
+        // An imported model has one set of weights and names no classes: they are listed by output index.
+        const imported = await readImport(layout.imports, req.importId);
+        if (!imported) return fail('NOT_FOUND', `no imported model "${req.importId}" in ${layout.imports}`);
+        if (req.model && req.model !== 'final')
+          return fail('INVALID_REQUEST', `model:predict: an imported model has no ${req.model} checkpoint`);
+        modelDir = imported.dir;
+      } else {
+        if (!(await runs.exists(req.runId))) return fail('NOT_FOUND', `no run "${req.runId}" in ${layout.runs}`);
+        modelDir = runs.runDir(req.runId);
+      }
       const job = {
         mode: 'predict' as const,
-        runDir: runs.runDir(req.runId),
+        runDir: modelDir,
         top: req.top ?? 3,
         ...(req.model ? { model: req.model } : {}),
       };

@@ -27,6 +27,7 @@ const runId = z.string().regex(RUN_ID_PATTERN, 'not a run id');
 const datasetId = z.string().min(1).max(4096);
 const empty = z.strictObject({});
 const runRef = z.strictObject({ runId });
+const importId = z.string().regex(RUN_ID_PATTERN, 'not an import id');
 const experiment = z.unknown();
 const shortName = z.string().min(1).max(200);
 
@@ -37,7 +38,7 @@ const schemas = {
     datasetId,
     name: shortName.optional(),
     preset: z.string().max(100).optional(),
-    initialWeights: z.strictObject({ importId: z.string().regex(RUN_ID_PATTERN, 'not an import id') }).optional(),
+    initialWeights: z.strictObject({ importId }).optional(),
   }),
   'training:stop': runRef,
   'training:resume': runRef,
@@ -45,17 +46,26 @@ const schemas = {
   'runs:get': runRef,
   'runs:delete': runRef,
   'runs:evaluate': z.strictObject({ runId, model: z.enum(EVALUATION_MODELS).optional() }),
-  'model:predict': z.strictObject({
-    runId,
-    model: z.enum(EVALUATION_MODELS).optional(),
-    images: uploads({
-      maxFiles: UPLOAD_LIMITS.images,
-      maxFileBytes: UPLOAD_LIMITS.imageBytes,
-      maxTotalBytes: UPLOAD_LIMITS.imagesTotalBytes,
-      allowEmpty: true,
-    }).optional(),
-    top: z.number().int().min(1).max(1000).optional(),
-  }),
+  'model:predict': z
+    .strictObject({
+      runId: runId.optional(),
+      importId: importId.optional(),
+      model: z.enum(EVALUATION_MODELS).optional(),
+      images: uploads({
+        maxFiles: UPLOAD_LIMITS.images,
+        maxFileBytes: UPLOAD_LIMITS.imageBytes,
+        maxTotalBytes: UPLOAD_LIMITS.imagesTotalBytes,
+        allowEmpty: true,
+      }).optional(),
+      top: z.number().int().min(1).max(1000).optional(),
+    })
+    .superRefine((req, ctx) => {
+      // The model is a run's or an imported one's: exactly one of the two.
+      if (req.runId === undefined && req.importId === undefined)
+        ctx.addIssue({ code: 'custom', path: ['runId'], message: 'give runId (a run) or importId (an imported model)' });
+      if (req.runId !== undefined && req.importId !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['importId'], message: 'give runId or importId, not both' });
+    }),
   'model:import': z.strictObject({
     files: uploads({
       maxFiles: UPLOAD_LIMITS.modelFiles,

@@ -136,9 +136,9 @@ test('trains 2 epochs, with the log, the progress and the charts updating live a
   });
   const log = await page.getByTestId('training-log').textContent();
   expect(log).toMatch(/Epoch 2\/2/);
-  // The same epoch line the CLI prints: progress bar, time, per-sample time, then the four metrics.
+  // The same epoch line the CLI prints: progress bar over the steps, time, per-step time, then the four metrics.
   expect(log).toMatch(
-    /8000\/8000 \[=+\] - \d+s \d+(ms|us|s)\/sample - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}/,
+    /(\d+)\/\1 \[=+\] - \d+s \d+(ms|us|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}/,
   );
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '4');
   await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-points', '4');

@@ -110,7 +110,7 @@ export class LiveRun {
           loss: event.loss,
           accuracy: event.accuracy,
         };
-        this.currentLine = batchLine(event.samplesSeen, event.samplesTotal, eta, { loss: event.loss, accuracy: event.accuracy });
+        this.currentLine = batchLine(event.batch, event.batches, eta, { loss: event.loss, accuracy: event.accuracy });
         const x = (event.epoch - 1) * event.batches + event.batch;
         this.batchLoss = [...this.batchLoss, { x, y: event.batchLoss }];
         break;

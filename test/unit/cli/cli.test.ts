@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +28,8 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 let backend: EngineBackend;
 let dir: string;
+/** The run `layerbench train` wrote (the train test below), for the evaluate and predict tests after it. */
+let trainedRun: string;
 beforeAll(async () => {
   backend = await testBackend();
   dir = await mkdtemp(path.join(tmpdir(), 'lb-cli-'));
@@ -82,15 +85,17 @@ describe('layerbench train', () => {
     const spec = path.join(dir, 'tiny.json');
     await writeFile(spec, JSON.stringify(tinyExperiment({ epochs: 1 })));
     const out = path.join(dir, 'run');
+    trainedRun = out;
     const r = await cli(['train', spec, '--dataset', 'mnist', '--out', out]);
     expect(r.stderr).not.toContain('layerbench:');
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines).toContain('Train on 7500 samples, validate on 2500 samples');
     expect(lines).toContain('Epoch 1/1');
-    const epochLine = lines.find((l) => l.startsWith('7500/7500 ['));
+    // 7500 images in batches of 32: 235 steps, timed per training step as Keras prints them.
+    const epochLine = lines.find((l) => l.startsWith('235/235 ['));
     expect(epochLine).toMatch(
-      /^7500\/7500 \[={30}\] - \d+s \d+(ms|us)\/sample - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$/,
+      /^235\/235 \[={30}\] - \d+s \d+(ms|us)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$/,
     );
     // Not a terminal: no carriage-return progress redraws in the output.
     expect(r.stdout).not.toContain('\r');
@@ -123,5 +128,38 @@ describe('layerbench train', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`${out} already holds a run`);
     expect(await readFile(path.join(out, 'epochs.jsonl'), 'utf8')).toBe(logBefore);
+  });
+});
+
+describe('layerbench evaluate and predict on a model folder that is not a run', () => {
+  it("asks for --dataset, then evaluates and predicts with it; a run's model/ folder is its run", async () => {
+    expect(trainedRun, 'the train test above runs first').toBeDefined();
+    // Only the weights, as an import leaves them: no run.json beside them, no class names.
+    const theirs = path.join(dir, 'theirs');
+    await mkdir(theirs);
+    for (const f of ['model.json', 'weights.bin']) await copyFile(path.join(trainedRun, 'model', f), path.join(theirs, f));
+
+    const bare = await cli(['evaluate', theirs]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('is not a run, so it names no dataset: give one with --dataset REF');
+
+    const r = await cli(['evaluate', theirs, '--dataset', 'mnist']);
+    expect(r.stderr).not.toContain('layerbench:');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Evaluated the final model on the training images of mnist (10000 images)');
+    expect(r.stdout).toContain(`Report and images: ${path.join(theirs, 'evaluation')}`);
+
+    const ofRun = await cli(['evaluate', path.join(trainedRun, 'model')]);
+    expect(ofRun.code).toBe(0);
+    expect(ofRun.stdout).toContain(`Report and images: ${path.join(trainedRun, 'evaluation')}`);
+
+    const mnist = await loadBundledMnist();
+    const png = path.join(dir, 'digit.png');
+    await sharp(Buffer.from(mnist.train.images.subarray(0, 784)), { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(png);
+    const p = await cli(['predict', theirs, png, '--top', '1']);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(new RegExp(`^${png.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d \\d+\\.\\d%\n$`));
   });
 });

@@ -2,18 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { batchLine, epochHeader, epochLine, formatEta, progressBar, trainOnLine } from '../../../common/keras-log.js';
 
 describe('Keras-style log lines', () => {
-  it('prints the epoch line as TensorFlow 2.0 does', () => {
+  it('prints the epoch line as Keras does: steps, the epoch in seconds, the time per training step', () => {
     const line = epochLine({
       epoch: 1,
       samples: 40000,
+      steps: 1250,
+      // 400 s in all, of which validation took 40 s: the step time is the training's 360 s / 1250 steps.
       durationMs: 400_000,
+      trainMs: 360_000,
       loss: 1.32171,
       accuracy: 0.53652,
       val_loss: 1.42301,
       val_accuracy: 0.52634,
     });
     expect(line).toBe(
-      '40000/40000 [==============================] - 400s 10ms/sample - loss: 1.3217 - accuracy: 0.5365 - val_loss: 1.4230 - val_accuracy: 0.5263',
+      '1250/1250 [==============================] - 400s 288ms/step - loss: 1.3217 - accuracy: 0.5365 - val_loss: 1.4230 - val_accuracy: 0.5263',
+    );
+  });
+
+  it('prints epochs of older runs (no step count recorded) per sample, as they were', () => {
+    expect(epochLine({ epoch: 1, samples: 8000, durationMs: 6000, loss: 0.1, accuracy: 0.9 })).toBe(
+      '8000/8000 [==============================] - 6s 750us/sample - loss: 0.1000 - accuracy: 0.9000',
     );
   });
 
@@ -37,7 +46,12 @@ describe('Keras-style log lines', () => {
     );
   });
 
-  it('uses microseconds per sample for fast epochs', () => {
-    expect(epochLine({ epoch: 1, samples: 8000, durationMs: 6000, loss: 0.1, accuracy: 0.9 })).toContain('- 6s 750us/sample');
+  it('uses microseconds and seconds per step where Keras does', () => {
+    expect(epochLine({ epoch: 1, samples: 8000, steps: 8000, trainMs: 6000, durationMs: 6000, loss: 0.1, accuracy: 0.9 })).toContain(
+      '- 6s 750us/step',
+    );
+    expect(epochLine({ epoch: 1, samples: 64, steps: 2, trainMs: 5000, durationMs: 5000, loss: 0.1, accuracy: 0.9 })).toContain(
+      '- 5s 3s/step',
+    );
   });
 });

@@ -145,3 +145,44 @@ describe('summarize', () => {
     expect(summarize(spec).layers[0].error).toBe("a 40x40 kernel is larger than this layer's 28x28 input; use a kernel of at most 28x28");
   });
 });
+
+describe('formatSummary', () => {
+  /** Where each of the header's columns starts, by its title. */
+  const columnStarts = (header: string) => ['Layer (type)', 'Output Shape', 'Param #'].map((t) => header.indexOf(t));
+
+  it("prints Keras's columns, every cell starting under its title, however long the layer names", () => {
+    const model: ModelSpec = {
+      inputShape: [32, 32, 3],
+      layers: [
+        { type: 'Conv2D', filters: 8, kernelSize: 3, name: 'a_very_long_layer_name_that_keras_would_wrap' },
+        { type: 'Flatten' },
+        { type: 'Dense', units: 10, activation: 'softmax' },
+      ],
+    };
+    const lines = formatSummary(summarize(model)).split('\n');
+    const header = lines.find((l) => l.startsWith('Layer (type)'))!;
+    const starts = columnStarts(header);
+    expect(starts.every((s) => s >= 0)).toBe(true);
+    const rows = lines.filter((l) => /\((Conv2D|Flatten|Dense)\)/.test(l));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      // Each cell begins exactly where its column does, after at least one space: nothing runs together.
+      expect(row[starts[1] - 1], row).toBe(' ');
+      expect(row[starts[2] - 1], row).toBe(' ');
+      expect(row.slice(starts[1], starts[2]).trim(), row).toMatch(/^\(None, [\d, ]+\)$/);
+      expect(row.slice(starts[2]).trim(), row).toMatch(/^[\d,]+$/);
+    }
+    expect(rows[0]).toContain('a_very_long_layer_name_that_keras_would_wrap (Conv2D)');
+    expect(rows[0].slice(starts[2]).trim()).toBe('224');
+    // The rules span the widened table.
+    expect(lines[1]).toBe('_'.repeat(lines[1].length));
+    expect(lines[1].length).toBeGreaterThanOrEqual(starts[2] + 'Param #'.length);
+  });
+
+  it("keeps Keras's widths for ordinary names", () => {
+    const header = formatSummary(summarize(preset('seed-baseline').model, { numClasses: 10 }))
+      .split('\n')
+      .find((l) => l.startsWith('Layer (type)'))!;
+    expect(columnStarts(header)).toEqual([0, 34, 60]);
+  });
+});

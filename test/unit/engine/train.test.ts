@@ -49,6 +49,9 @@ describe('train', () => {
     expect(ends.map((e) => e.record.epoch)).toEqual([1, 2]);
     for (const e of ends) {
       expect(e.record.samples).toBe(300);
+      // Keras's per-step time counts the training steps only: validation runs after trainMs is taken.
+      expect(e.record.steps).toBe(10);
+      expect(e.record.trainMs).toBeLessThanOrEqual(e.record.durationMs);
       expect(e.record.val_accuracy).toBeGreaterThanOrEqual(0);
       expect(e.record.val_accuracy).toBeLessThanOrEqual(1);
       expect(Number.isFinite(e.record.val_loss)).toBe(true);

@@ -156,4 +156,62 @@ describe('Python training script', () => {
     expect(text).toContain('CLASS_NAMES = ["w", "x", "y", "z"]');
     expect(text).toContain('python3 plain.py');
   });
+
+  it.skipIf(!python.ok)(
+    `streams an image folder through tf.data: the files listed, each decoded to Layerbench's pixels, in Layerbench's order${needsPython}`,
+    async () => {
+      const folder = path.join(work, 'stream-data');
+      await writeImageFolder(folder, ['cats', 'dogs', 'owls'], 4, 8, 8);
+      const id = `folder:${folder}#size=8x8,channels=3,nocache`;
+      const loaded = await loadDataset(id);
+      const exp = experiment([8, 8, 3], 3, {});
+      const run = path.join(work, 'stream');
+      const model = seededModel(backend.tf, exp.model, 3);
+      await writeRunFolder(backend.tf, model, exp, run, { id, source: folder, classNames: loaded.classNames });
+      model.dispose();
+      const script = path.join(work, 'stream.py');
+      await exportModel(run, 'python', script);
+      const out = path.join(work, 'stream-pixels.bin');
+      const line = JSON.parse(runPython('script_pipeline.py', [script, 'folder', folder, out]).trim().split('\n').pop()!) as {
+        loaded: string;
+        labels: number[];
+        limited: number;
+      };
+      // Listed, not read into memory: the pipeline decodes each file when its batch is taken.
+      expect(line.loaded).toBe('files');
+      expect(line.labels).toEqual(Array.from(loaded.train.labels));
+      expect(new Uint8Array(await readFile(out))).toEqual(loaded.train.images);
+      expect(line.limited).toBe(3);
+    },
+  );
+
+  it.skipIf(!python.ok)(`--limit N trains on N images for a quick try${needsPython}`, async () => {
+    const dir = path.join(work, 'limit-data');
+    await writeIdxFolder(dir, 8, 8, 4);
+    const exp = experiment([8, 8, 1], 4, { validationSplit: 0.25 });
+    const stdout = await runScript('limit', exp, { id: `idx:${dir}`, source: dir, classNames: ['a', 'b', 'c', 'd'] }, [
+      '--limit',
+      '20',
+      '--strategy',
+      'none',
+    ]);
+    expect(stdout).toContain('--limit 20: 20 of 48 images');
+    expect(stdout).toContain('15 training images, 5 for validation');
+  });
+
+  it('says where --data points by default, and writes it relative to the script when the data lies beside it', () => {
+    const exp = experiment([8, 8, 1], 4, {});
+    const away = pythonTrainingScript(exp, { id: 'idx:/data/digits', source: '/data/digits' }, new Date(), 'train.py', '/home/me/exports');
+    expect(away).toContain('DATASET_PATH = "/data/digits"  # what Layerbench read, on the machine that exported this script');
+    expect(away).toContain('default: where it was on the machine that exported this script: %(default)s');
+    const beside = pythonTrainingScript(
+      exp,
+      { id: 'idx:/home/me/project/data/digits', source: '/x' },
+      new Date(),
+      'train.py',
+      '/home/me/project',
+    );
+    expect(beside).toContain(`DATASET_PATH = "data/digits"  # what Layerbench read, relative to this script's folder`);
+    expect(beside).toContain('os.path.join(os.path.dirname(os.path.abspath(__file__)), DATASET_PATH)');
+  });
 });

@@ -194,6 +194,41 @@ describe('model:predict payloads', () => {
   });
 });
 
+describe('model:predict with an imported model', () => {
+  /** An import as model:import leaves it: imports/<id>/ with model.json and experiment.json. */
+  function writeImport(dataDir: string, importId: string) {
+    const dir = path.join(dataDir, 'imports', importId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'model.json'), '{}');
+    writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify(tinyExperiment()));
+    return dir;
+  }
+
+  it("passes the import's folder to the job", async () => {
+    const s = setup('browser');
+    const dir = writeImport(s.dataDir, '20260101-000000-theirs');
+    s.host.toolAnswer = () => ok({ mode: 'predict', predictions: [{ file: 'a.png', top: [] }] });
+    const answer = await s.service.handle('model:predict', { importId: '20260101-000000-theirs', images: [file('a.png')] });
+    expect(answer).toEqual({ ok: true, value: { canceled: false, predictions: [{ file: 'a.png', top: [] }] } });
+    expect(s.host.tools[0]).toMatchObject({ job: { mode: 'predict', top: 3, runDir: dir } });
+  });
+
+  it('answers NOT_FOUND for an unknown import, and refuses both ids, neither, or a checkpoint of an import', async () => {
+    const s = setup('browser');
+    writeImport(s.dataDir, '20260101-000000-theirs');
+    writeRun(s.dataDir, 'a-run');
+    const images = [file('a.png')];
+    expect(code(await s.service.handle('model:predict', { importId: '20260101-000000-other', images }))).toBe('NOT_FOUND');
+    const both = await s.service.handle('model:predict', { runId: 'a-run', importId: '20260101-000000-theirs', images });
+    expect(message(both)).toMatch(/importId: give runId or importId, not both/);
+    expect(message(await s.service.handle('model:predict', { images }))).toMatch(/runId: give runId \(a run\) or importId/);
+    expect(code(await s.service.handle('model:predict', { importId: '../imports', images }))).toBe('INVALID_REQUEST');
+    const best = await s.service.handle('model:predict', { importId: '20260101-000000-theirs', model: 'best', images });
+    expect(message(best)).toMatch(/an imported model has no best checkpoint/);
+    expect(s.host.tools).toHaveLength(0);
+  });
+});
+
 describe('Electron: files come from main dialogs', () => {
   it('model:import opens the file dialog for Keras and TensorFlow.js files; a cancel is not an error', async () => {
     const asked: { title: string; filters: FileFilter[] }[] = [];

@@ -203,4 +203,21 @@ describe('model:predict in a training process', () => {
       for (const other of ['cut off.png', 'notes.png', 'empty.png'].filter((o) => o !== name)) expect(p.error).not.toContain(other);
     }
   });
+
+  it('classifies with an imported model (importId): its classes by output index, as the model itself gives them', async () => {
+    const { importId } = await importUpload([upload(keras.file)]);
+    const light = path.join(work, 'light-import.png');
+    await writeFile(light, await grey(200, 98));
+    const answer = await value<{ predictions: Prediction[] }>(
+      service.handle('model:predict', { importId, images: [upload(light)], top: 2 }),
+    );
+    const [p] = answer.predictions;
+    expect(p.error).toBeUndefined();
+    const model = await loadModelFromDir(backend.tf, path.join(work, 'data', 'imports', importId));
+    const [own] = await predictPixels(backend.tf, model, [await decodeImageFile(light, [8, 8, 1])], [8, 8, 1], ['0', '1'], 2);
+    model.dispose();
+    expect(p.top.map((t) => t.className).sort()).toEqual(['0', '1']);
+    expect(p.top[0]).toMatchObject({ classIndex: own[0].index, className: own[0].label });
+    expect(p.top[0].probability).toBeCloseTo(own[0].probability, 5);
+  });
 });
