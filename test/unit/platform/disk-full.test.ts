@@ -132,7 +132,8 @@ describe('export and import onto a full disk (tmpfs)', () => {
         const where = `${format} with ${freeKb} KB free`;
         await prepare(freeKb, previousCopy, target);
         const before = snapshot(target);
-        const r = await cli('export', run, '--format', format, '--out', target);
+        // --force: the previous export is there to be replaced (a tfjs folder is not replaced without it).
+        const r = await cli('export', run, '--format', format, '--out', target, '--force');
         codes.push(r.code);
         expect(r.err, where).not.toContain('HDF5-DIAG');
         expect(readdirSync(disk).sort(), where).toEqual(['filler', name]);
@@ -172,7 +173,7 @@ describe('export and import onto a full disk (tmpfs)', () => {
       const where = `import with ${freeKb} KB free`;
       await prepare(freeKb, previousCopy, target);
       const before = snapshot(target);
-      const r = await cli('import', source, '--out', target);
+      const r = await cli('import', source, '--out', target, '--force');
       codes.push(r.code);
       expect(readdirSync(disk).sort(), where).toEqual(['filler', 'imported']);
       if (r.code === EXIT.ok) expect(snapshot(target), where).toEqual(snapshot(previousCopy));

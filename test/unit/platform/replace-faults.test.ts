@@ -144,7 +144,8 @@ const WRITERS: Writer[] = [
       await exportModel(run, format, target);
       return target;
     },
-    write: (_dir, target) => exportModel(run, format, target),
+    // force: replacing the previous export is the point (a tfjs folder is not replaced without it).
+    write: (_dir, target) => exportModel(run, format, target, { force: true }),
     // h5wasm writes HDF5 itself (the tmpfs table covers a full disk there); the other formats' bytes go through writeFile.
     opsWrite: format !== 'h5',
   })),
