@@ -31,7 +31,8 @@ describe('runTool', () => {
   });
 
   it('ends a job that takes too long', async () => {
-    const host = new TrainingHost({ emit: () => {}, entry, toolTimeoutMs: 500 });
+    // Long enough for a process to start and answer on a busy machine; the hanging job never answers at all.
+    const host = new TrainingHost({ emit: () => {}, entry, toolTimeoutMs: 5000 });
     const answer = await host.runTool(importJob('hang'));
     expect(answer).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'importing the model took too long and was ended' } });
     // The host is free again for the next job.
