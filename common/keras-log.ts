@@ -17,9 +17,11 @@ export function epochHeader(epoch: number, epochs: number): string {
   return `Epoch ${epoch}/${epochs}`;
 }
 
+/** Keras's progress-bar format: 4 decimals, or Python's `.4e` (two-digit exponent) for small values. */
 export function formatMetric(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  return Math.abs(value) > 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(4);
+  if (Math.abs(value) > 1e-3 || value === 0) return value.toFixed(4);
+  return value.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 export function metricsText(m: Partial<EpochMetrics>): string {
@@ -64,5 +66,7 @@ export function batchLine(seen: number, total: number, etaSeconds: number, m: Pa
 export function epochLine(record: EpochRecord): string {
   const seconds = Math.round(record.durationMs / 1000);
   const ms = record.samples > 0 ? record.durationMs / record.samples : 0;
-  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perSample(ms)}${metricsText(record)}`;
+  // Keras 3 adds `learning_rate` to the epoch's logs when a callback or schedule changes it.
+  const lr = record.lr !== undefined ? ` - learning_rate: ${formatMetric(record.lr)}` : '';
+  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perSample(ms)}${metricsText(record)}${lr}`;
 }

@@ -16,6 +16,11 @@ export interface EpochRecord extends EpochMetrics {
   epoch: number;
   durationMs: number;
   samples: number;
+  /**
+   * The learning rate of the epoch's last training step; only under a learning-rate schedule. Under
+   * ReduceLROnPlateau it is the rate the whole epoch trained with, before any reduction after it, as Keras logs it.
+   */
+  lr?: number;
 }
 
 export interface BackendInfo {
