@@ -11,6 +11,7 @@ import { ensureGroup, withH5, writeFloat32, type H5Group } from './h5.js';
 import { kerasCompileConfig, kerasModelConfig, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
 import { chunkShape, optimizerSlotShapes, trainableShapes } from './keras-optimizer-state.js';
 import { kerasWeightPaths } from './keras-paths.js';
+import { kerasSchedule } from './keras-schedule.js';
 import { KERAS_FORMAT_VERSION } from './keras-version.js';
 import { orderedLayerWeights, type ModelWeights } from './weights.js';
 
@@ -22,11 +23,14 @@ function kerasDate(d: Date): string {
 function writeFreshOptimizer(vars: H5Group, training: TrainingSettings, layers: ReturnType<typeof orderedLayerWeights>): void {
   vars.create_attribute('name', kerasOptimizerConfig(training).config.name as string);
   vars.create_dataset({ name: '0', data: BigInt64Array.of(0n), shape: [], dtype: '<q' });
-  writeFloat32(vars, '1', Float32Array.of(training.learningRate), []);
+  // An optimizer whose rate is a schedule has no learning-rate variable in Keras 3: the slots follow the count.
+  const scheduled = kerasSchedule(training) !== undefined;
+  if (!scheduled) writeFloat32(vars, '1', Float32Array.of(training.learningRate), []);
+  const first = scheduled ? 1 : 2;
   optimizerSlotShapes(training, trainableShapes(layers)).forEach((shape, i) => {
     const size = shape.reduce((a, b) => a * b, 1);
     vars.create_dataset({
-      name: String(i + 2),
+      name: String(i + first),
       data: new Float32Array(size),
       shape,
       dtype: '<f',
