@@ -4,7 +4,8 @@
  * get_config has them, for a .keras file's compile_config); ReduceLROnPlateau is a callback of fit(),
  * so only the Python script can carry it.
  */
-import type { MonitorMetric, ReduceLROnPlateauSchedule, TrainingSettings } from '../../common/spec.js';
+import { validateTraining } from '../../common/schema.js';
+import type { LearningRateSchedule, MonitorMetric, ReduceLROnPlateauSchedule, TrainingSettings } from '../../common/spec.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -62,4 +63,29 @@ export function kerasPlateauArgs(t: TrainingSettings): { [key: string]: Json } |
     min_lr: s.minLr,
     verbose: 1,
   };
+}
+
+/**
+ * A serialized ExponentialDecay or CosineDecay from an imported Keras file, as Layerbench's starting rate and
+ * schedule; undefined for anything else (another schedule class, or values Layerbench does not accept).
+ */
+export function scheduleFromKeras(learningRate: unknown): { learningRate: number; schedule: LearningRateSchedule } | undefined {
+  if (!learningRate || typeof learningRate !== 'object') return undefined;
+  const { class_name: className, config } = learningRate as { class_name?: unknown; config?: Record<string, unknown> };
+  if (!config || typeof config.initial_learning_rate !== 'number') return undefined;
+  const schedule: Record<string, unknown> =
+    className === 'ExponentialDecay'
+      ? { type: className, decaySteps: config.decay_steps, decayRate: config.decay_rate, staircase: config.staircase ?? false }
+      : className === 'CosineDecay'
+        ? {
+            type: className,
+            decaySteps: config.decay_steps,
+            alpha: config.alpha ?? 0,
+            ...(typeof config.warmup_target === 'number' ? { warmupTarget: config.warmup_target } : {}),
+            warmupSteps: config.warmup_steps ?? 0,
+          }
+        : {};
+  const checked = validateTraining({ learningRate: config.initial_learning_rate, learningRateSchedule: schedule });
+  if (!checked.ok || !checked.value.learningRateSchedule) return undefined;
+  return { learningRate: checked.value.learningRate, schedule: checked.value.learningRateSchedule };
 }

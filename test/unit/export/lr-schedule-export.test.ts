@@ -13,6 +13,7 @@ import type { LearningRateSchedule, TrainingSettings } from '../../../common/spe
 import { exportModel } from '../../../main/export/export-run.js';
 import { kerasCompileConfig } from '../../../main/export/keras-config.js';
 import { pythonTrainingScript } from '../../../main/export/python-script.js';
+import { trainingFromKeras } from '../../../main/export/training-from-keras.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
 import { testBackend } from '../helpers/backend.js';
 import { experimentOf, IMAGE_MODEL, seededModel, writeRunFolder } from './models.js';
@@ -81,6 +82,24 @@ describe('schedules in the Keras export', () => {
       steps.forEach((step, i) => expect(line.rates[i], `case ${k} step ${step}`).toBeCloseTo(learningRateAt(settings[k], step), 8));
       expect(line.warnings.filter((w) => /Skipping|could not be loaded|mismatch/i.test(w))).toEqual([]);
     });
+  });
+});
+
+describe('schedules from an imported Keras file', () => {
+  it('reads ExponentialDecay and CosineDecay back from a compile_config, and ignores other schedules', () => {
+    for (const schedule of [exponential, cosine]) {
+      const training = experimentOf(IMAGE_MODEL, { optimizer: 'adam', learningRateSchedule: schedule }).training;
+      const back = trainingFromKeras(kerasCompileConfig(training));
+      expect(back.learningRateSchedule, schedule.type).toEqual(schedule);
+      expect(back.learningRate).toBe(training.learningRate);
+    }
+    const polynomial = {
+      optimizer: {
+        class_name: 'Adam',
+        config: { learning_rate: { class_name: 'PolynomialDecay', config: { initial_learning_rate: 0.1 } } },
+      },
+    };
+    expect(trainingFromKeras(polynomial).learningRateSchedule).toBeUndefined();
   });
 });
 
