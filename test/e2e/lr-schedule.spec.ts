@@ -3,7 +3,7 @@
  * plain words, a good one trains, and the Train view charts and logs the rate of each epoch.
  */
 import { expect, test } from '@playwright/test';
-import { openApp, openSpecFile, setNumber } from './support/helpers.js';
+import { openApp, openSpecFile, setNumber, shot } from './support/helpers.js';
 
 const SPEC = {
   model: {
@@ -28,6 +28,11 @@ test('picks step decay with the keyboard, names a bad decay rate, and charts the
   await setNumber(page, 'set-lr-decay-rate', 1.5);
   await expect(page.getByTestId('lr-schedule-error')).toHaveText('decayRate is 1.5; allowed: at most 1');
   await expect(page.getByTestId('start')).toBeDisabled();
+  await expect(page.getByTestId('start')).toHaveAttribute(
+    'title',
+    'Training settings: learningRateSchedule.decayRate is 1.5; allowed: at most 1',
+  );
+  await shot(page, 'lr-schedule-error');
   // 8000 training images in batches of 100: halve the rate every epoch.
   await setNumber(page, 'set-lr-decay-rate', 0.5);
   await setNumber(page, 'set-lr-decay-steps', 80);
@@ -38,4 +43,5 @@ test('picks step decay with the keyboard, names a bad decay rate, and charts the
   expect(log).toMatch(/val_accuracy: \d\.\d{4} - learning_rate: 0\.0500/);
   expect(log).toMatch(/val_accuracy: \d\.\d{4} - learning_rate: 0\.0125/);
   await expect(page.getByTestId('chart-lr')).toHaveAttribute('data-points', '3');
+  await shot(page, 'lr-schedule-trained');
 });

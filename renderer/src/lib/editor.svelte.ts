@@ -87,7 +87,8 @@ export class EditorState {
     const shapeError = this.summary.errors[0];
     if (shapeError) return plainMessage(shapeError.message);
     const t = this.trainingIssues[0];
-    if (t) return `Training settings: ${t.field} is ${JSON.stringify(t.value) ?? 'empty'}; allowed: ${t.allowed}`;
+    // The path, not the top-level field, so a schedule's problem names e.g. learningRateSchedule.decayRate.
+    if (t) return `Training settings: ${t.path.replace(/^training\./, '')} is ${JSON.stringify(t.value) ?? 'empty'}; allowed: ${t.allowed}`;
     return null;
   });
 
