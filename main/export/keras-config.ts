@@ -208,6 +208,7 @@ export function kerasTrainingConfig(t: TrainingSettings): JsonObject {
     run_eagerly: false,
     steps_per_execution: 1,
     jit_compile: false,
-    optimizer_config: { class_name: opt.className, config: opt.config },
+    // Keras 3 reads a schedule here in the same serialized form as in a .keras file.
+    optimizer_config: { class_name: opt.className, config: { ...opt.config, learning_rate: kerasLearningRate(t) } },
   };
 }

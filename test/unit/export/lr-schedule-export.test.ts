@@ -50,39 +50,45 @@ describe('schedules in the Keras export', () => {
     expect(plain.optimizer.config.learning_rate).toBe(0.002);
   });
 
-  it.skipIf(!python.ok)(`keras.models.load_model restores the schedule and the optimizer's variables${needsPython}`, async () => {
-    const cases: { training: Partial<TrainingSettings>; file: string }[] = [
-      { training: { optimizer: 'adam', learningRateSchedule: exponential }, file: path.join(work, 'exponential.keras') },
-      {
-        training: { optimizer: 'sgd', momentum: 0.9, learningRate: 0.001, learningRateSchedule: cosine },
-        file: path.join(work, 'cosine.keras'),
-      },
-    ];
-    const steps = [0, 25, 99, 100, 250, 449, 1000];
-    const settings: TrainingSettings[] = [];
-    for (const [i, c] of cases.entries()) {
-      const experiment = experimentOf(IMAGE_MODEL, c.training);
-      settings.push(experiment.training);
-      const model = seededModel(backend.tf, IMAGE_MODEL, 10 + i);
-      const run = path.join(work, `run-${i}`);
-      await writeRunFolder(backend.tf, model, experiment, run);
-      model.dispose();
-      await exportModel(run, 'keras', c.file);
-    }
-    const lines = runPython('keras_schedule.py', [JSON.stringify(steps), ...cases.map((c) => c.file)])
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { optimizer: string; schedule: string | null; rates: number[]; warnings: string[] });
-    expect(lines.map((l) => [l.optimizer, l.schedule])).toEqual([
-      ['Adam', 'ExponentialDecay'],
-      ['SGD', 'CosineDecay'],
-    ]);
-    lines.forEach((line, k) => {
-      steps.forEach((step, i) => expect(line.rates[i], `case ${k} step ${step}`).toBeCloseTo(learningRateAt(settings[k], step), 8));
-      expect(line.warnings.filter((w) => /Skipping|could not be loaded|mismatch/i.test(w))).toEqual([]);
-    });
-  });
+  it.skipIf(!python.ok)(
+    `keras.models.load_model restores the schedule (.keras with the optimizer's variables, and .h5)${needsPython}`,
+    async () => {
+      const cases: { training: Partial<TrainingSettings>; file: string }[] = [
+        { training: { optimizer: 'adam', learningRateSchedule: exponential }, file: path.join(work, 'exponential.keras') },
+        {
+          training: { optimizer: 'sgd', momentum: 0.9, learningRate: 0.001, learningRateSchedule: cosine },
+          file: path.join(work, 'cosine.keras'),
+        },
+        // The legacy .h5 file carries the schedule in its training_config.
+        { training: { optimizer: 'rmsprop', learningRateSchedule: exponential }, file: path.join(work, 'exponential.h5') },
+      ];
+      const steps = [0, 25, 99, 100, 250, 449, 1000];
+      const settings: TrainingSettings[] = [];
+      for (const [i, c] of cases.entries()) {
+        const experiment = experimentOf(IMAGE_MODEL, c.training);
+        settings.push(experiment.training);
+        const model = seededModel(backend.tf, IMAGE_MODEL, 10 + i);
+        const run = path.join(work, `run-${i}`);
+        await writeRunFolder(backend.tf, model, experiment, run);
+        model.dispose();
+        await exportModel(run, c.file.endsWith('.h5') ? 'h5' : 'keras', c.file);
+      }
+      const lines = runPython('keras_schedule.py', [JSON.stringify(steps), ...cases.map((c) => c.file)])
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { optimizer: string; schedule: string | null; rates: number[]; warnings: string[] });
+      expect(lines.map((l) => [l.optimizer, l.schedule])).toEqual([
+        ['Adam', 'ExponentialDecay'],
+        ['SGD', 'CosineDecay'],
+        ['RMSprop', 'ExponentialDecay'],
+      ]);
+      lines.forEach((line, k) => {
+        steps.forEach((step, i) => expect(line.rates[i], `case ${k} step ${step}`).toBeCloseTo(learningRateAt(settings[k], step), 8));
+        expect(line.warnings.filter((w) => /Skipping|could not be loaded|mismatch/i.test(w))).toEqual([]);
+      });
+    },
+  );
 });
 
 describe('schedules from an imported Keras file', () => {
