@@ -18,9 +18,11 @@ export function epochHeader(epoch: number, epochs: number): string {
   return `Epoch ${epoch}/${epochs}`;
 }
 
+/** Keras's progress-bar format: 4 decimals, or Python's `.4e` (two-digit exponent) for small values. */
 export function formatMetric(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  return Math.abs(value) > 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(4);
+  if (Math.abs(value) > 1e-3 || value === 0) return value.toFixed(4);
+  return value.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 export function metricsText(m: Partial<EpochMetrics>): string {
@@ -64,10 +66,12 @@ export function batchLine(seen: number, total: number, etaSeconds: number, m: Pa
 /** The line that closes an epoch: the whole epoch's seconds, then the time per training step. */
 export function epochLine(record: EpochRecord): string {
   const seconds = Math.round(record.durationMs / 1000);
+  // Keras 3 adds `learning_rate` to the epoch's logs when a callback or schedule changes it.
+  const lr = record.lr !== undefined ? ` - learning_rate: ${formatMetric(record.lr)}` : '';
   if (record.steps && record.trainMs !== undefined) {
-    return `${progressBar(record.steps, record.steps)} - ${seconds}s ${perUnit(record.trainMs / record.steps, 'step')}${metricsText(record)}`;
+    return `${progressBar(record.steps, record.steps)} - ${seconds}s ${perUnit(record.trainMs / record.steps, 'step')}${metricsText(record)}${lr}`;
   }
   // Epochs recorded before steps were (older runs' epochs.jsonl): as they were printed then.
   const ms = record.samples > 0 ? record.durationMs / record.samples : 0;
-  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perUnit(ms, 'sample')}${metricsText(record)}`;
+  return `${progressBar(record.samples, record.samples)} - ${seconds}s ${perUnit(ms, 'sample')}${metricsText(record)}${lr}`;
 }

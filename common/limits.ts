@@ -18,6 +18,8 @@ export const LIMITS = {
   momentum: { min: 0, maxExclusive: 1 },
   batchSize: { min: 1, max: 8192 },
   epochs: { min: 1, max: 10000 },
+  /** decaySteps and warmupSteps of a learning-rate schedule, in optimizer steps (batches). */
+  scheduleStepsMax: 1e9,
   validationSplit: { min: 0, max: 0.9 },
   validationCountMax: 10_000_000,
   shiftPixelsMax: 16,

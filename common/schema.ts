@@ -9,7 +9,9 @@ import {
   DEFAULT_TRAINING,
   LAYER_TYPES,
   DEFAULT_EARLY_STOPPING,
+  DEFAULT_LR_SCHEDULES,
   LOSSES,
+  LR_SCHEDULE_TYPES,
   MONITOR_METRICS,
   OPTIMIZERS,
   PADDINGS,
@@ -88,6 +90,39 @@ const layerSchemas = {
   Activation: z.strictObject({ type: z.literal('Activation'), activation, name }),
 } satisfies Record<LayerSpec['type'], z.ZodType>;
 
+const steps = int(1, LIMITS.scheduleStepsMax);
+const learningRateValue = z.number().gt(LIMITS.learningRate.minExclusive).max(LIMITS.learningRate.max);
+const lrScheduleSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('ExponentialDecay'),
+    decaySteps: steps,
+    decayRate: z.number().gt(0).max(1),
+    staircase: z.boolean(),
+  }),
+  z
+    .strictObject({
+      type: z.literal('CosineDecay'),
+      decaySteps: steps,
+      alpha: z.number().min(0).max(1),
+      warmupTarget: learningRateValue.optional(),
+      warmupSteps: int(0, LIMITS.scheduleStepsMax),
+    })
+    .refine((s) => s.warmupTarget !== undefined || s.warmupSteps === 0, {
+      path: ['warmupTarget'],
+      message: 'a warm-up needs warmupTarget, the rate it climbs to',
+    }),
+  z.strictObject({
+    type: z.literal('ReduceLROnPlateau'),
+    monitor: z.enum(MONITOR_METRICS).optional(),
+    // Keras refuses a factor of 1 or more: it would never reduce.
+    factor: z.number().gt(0).lt(1),
+    patience: int(0, LIMITS.epochs.max),
+    minDelta: z.number().min(0).max(1e6),
+    cooldown: int(0, LIMITS.epochs.max),
+    minLr: z.number().min(0).max(LIMITS.learningRate.max),
+  }),
+]);
+
 const trainingSchema = z.strictObject({
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().gt(LIMITS.learningRate.minExclusive).max(LIMITS.learningRate.max),
@@ -109,6 +144,7 @@ const trainingSchema = z.strictObject({
       restoreBestWeights: z.boolean(),
     })
     .optional(),
+  learningRateSchedule: lrScheduleSchema.optional(),
 });
 
 const inputShapeSchema = z.tuple([
@@ -151,7 +187,10 @@ function allowedFor(issue: z.core.$ZodIssue): string {
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
       return 'no such field (check its spelling)';
+    case 'custom':
+      return issue.message;
     case 'invalid_union':
+      if (issue.path[issue.path.length - 1] === 'type') return `one of ${LR_SCHEDULE_TYPES.map((t) => JSON.stringify(t)).join(', ')}`;
       return issue.path[issue.path.length - 1] === 'validationSplit'
         ? `a fraction from 0 to ${LIMITS.validationSplit.max}, or a whole number of images from 1`
         : 'a whole number or a [height, width] pair';
@@ -287,6 +326,16 @@ export function validateModel(input: unknown): Validated<ModelSpec> {
   };
 }
 
+/** Fills a schedule's optional fields with Keras's defaults; the fields Keras requires stay required. */
+function withScheduleDefaults(input: unknown): unknown {
+  if (!isRecord(input) || typeof input.type !== 'string' || !(input.type in DEFAULT_LR_SCHEDULES)) return input;
+  const defaults = DEFAULT_LR_SCHEDULES[input.type as keyof typeof DEFAULT_LR_SCHEDULES] as unknown as Record<string, unknown>;
+  const optional = ['staircase', 'alpha', 'warmupSteps', 'factor', 'patience', 'minDelta', 'cooldown', 'minLr'];
+  const filled: Record<string, unknown> = {};
+  for (const key of optional) if (key in defaults) filled[key] = defaults[key];
+  return { ...filled, ...input };
+}
+
 /** Validates training settings; missing fields take the seed experiment's defaults. */
 export function validateTraining(input: unknown): Validated<TrainingSettings> {
   if (input === undefined) return { ok: true, value: { ...DEFAULT_TRAINING } };
@@ -304,6 +353,8 @@ export function validateTraining(input: unknown): Validated<TrainingSettings> {
       : (input.augmentation ?? DEFAULT_TRAINING.augmentation),
   };
   if (isRecord(input.earlyStopping)) merged.earlyStopping = { ...DEFAULT_EARLY_STOPPING, ...input.earlyStopping };
+  if ('learningRateSchedule' in input)
+    (merged as Record<string, unknown>).learningRateSchedule = withScheduleDefaults(input.learningRateSchedule);
   const parsed = trainingSchema.safeParse(merged);
   if (parsed.success) return { ok: true, value: parsed.data };
   return {

@@ -140,7 +140,61 @@ export interface TrainingSettings {
   monitor?: MonitorMetric;
   /** Stop when `monitor` stops improving (absent: train every epoch). */
   earlyStopping?: EarlyStopping;
+  /** How the learning rate changes during training, starting from `learningRate` (absent: it stays fixed). */
+  learningRateSchedule?: LearningRateSchedule;
 }
+
+/**
+ * Keras's learning-rate schedules, with Keras's names and formulas (common/lr-schedule.ts), so an exported
+ * script trains the same. ExponentialDecay and CosineDecay count optimizer steps (batches) from the first
+ * batch of the run, as keras.optimizers.schedules do; step decay is ExponentialDecay with `staircase`.
+ * ReduceLROnPlateau is Keras's callback of that name: it acts after each epoch.
+ */
+export type LearningRateSchedule = ExponentialDecaySchedule | CosineDecaySchedule | ReduceLROnPlateauSchedule;
+
+export const LR_SCHEDULE_TYPES = ['ExponentialDecay', 'CosineDecay', 'ReduceLROnPlateau'] as const;
+export type LearningRateScheduleType = (typeof LR_SCHEDULE_TYPES)[number];
+
+/** learningRate * decayRate^(step / decaySteps); with staircase the exponent is floored (step decay). */
+export interface ExponentialDecaySchedule {
+  type: 'ExponentialDecay';
+  decaySteps: number;
+  decayRate: number;
+  staircase: boolean;
+}
+
+/**
+ * Keras 3's CosineDecay: with a warmupTarget, a linear warm-up from learningRate to warmupTarget over
+ * warmupSteps, then a cosine from there down to alpha times it over decaySteps; it stays there after.
+ */
+export interface CosineDecaySchedule {
+  type: 'CosineDecay';
+  decaySteps: number;
+  /** The floor, as a fraction of the rate the cosine starts from. */
+  alpha: number;
+  warmupTarget?: number;
+  warmupSteps: number;
+}
+
+/** Keras's ReduceLROnPlateau callback: multiply the rate by `factor` after `patience` epochs without improvement. */
+export interface ReduceLROnPlateauSchedule {
+  type: 'ReduceLROnPlateau';
+  /** Absent: the run's monitor (val_loss when there is a validation set, else loss). */
+  monitor?: MonitorMetric;
+  factor: number;
+  patience: number;
+  minDelta: number;
+  /** Epochs to wait after a reduction before counting epochs without improvement again. */
+  cooldown: number;
+  minLr: number;
+}
+
+/** Each schedule's starting values in the UI; the optional fields take Keras's defaults in spec files too. */
+export const DEFAULT_LR_SCHEDULES: { [K in LearningRateScheduleType]: Extract<LearningRateSchedule, { type: K }> } = {
+  ExponentialDecay: { type: 'ExponentialDecay', decaySteps: 1000, decayRate: 0.96, staircase: false },
+  CosineDecay: { type: 'CosineDecay', decaySteps: 1000, alpha: 0, warmupSteps: 0 },
+  ReduceLROnPlateau: { type: 'ReduceLROnPlateau', factor: 0.1, patience: 10, minDelta: 1e-4, cooldown: 0, minLr: 0 },
+};
 
 export const MONITOR_METRICS = ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const;
 export type MonitorMetric = (typeof MONITOR_METRICS)[number];

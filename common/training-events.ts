@@ -20,6 +20,11 @@ export interface EpochRecord extends EpochMetrics {
   /** Training steps (batches) and their time, validation excluded: Keras's per-step time. Absent in older runs. */
   steps?: number;
   trainMs?: number;
+  /**
+   * The learning rate of the epoch's last training step; only under a learning-rate schedule. Under
+   * ReduceLROnPlateau it is the rate the whole epoch trained with, before any reduction after it, as Keras logs it.
+   */
+  lr?: number;
 }
 
 export interface BackendInfo {

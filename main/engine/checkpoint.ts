@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { EpochRecord } from '../../common/training-events.js';
 import { nodeFileOps, type FileOps } from '../platform/replace-file.js';
 import type { BestState } from './early-stopping.js';
+import type { PlateauState } from '../../common/lr-schedule.js';
 import { MODEL_JSON, OPTIMIZER_BIN, OPTIMIZER_JSON } from '../../common/model-files.js';
 import { loadModelFromDir, recoverInterruptedSave, saveModelAtomic } from './save.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
@@ -23,6 +24,8 @@ export interface CheckpointState {
   /** Every epoch record up to `epoch`, so a resume continues the same history even if the log was damaged. */
   history: EpochRecord[];
   best: BestState;
+  /** ReduceLROnPlateau's state after `epoch`, so a resume goes on with the same rate and counters. */
+  plateau?: PlateauState;
   savedAt: string;
 }
 

@@ -8,6 +8,7 @@ import type { EpochRecord } from '../../common/training-events.js';
 import type { CheckpointStore, RestoredCheckpoint } from './checkpoint.js';
 import { BestTracker, defaultMonitor, type BestState, type EpochVerdict } from './early-stopping.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
+import type { PlateauState } from '../../common/lr-schedule.js';
 
 export interface ResumeFrom extends RestoredCheckpoint {
   /** The best epoch's weights, for restore-best-weights after a resume (from the `best` checkpoint). */
@@ -74,14 +75,21 @@ export class EpochKeeper {
    * Call after each completed epoch (already in `history`). The `best` checkpoint is written before `last`, so
    * a crash between the two leaves `last` one epoch behind, never a `last` whose best is missing.
    */
-  async afterEpoch(model: LayersModel, record: EpochRecord, history: EpochRecord[]): Promise<EpochVerdict> {
+  async afterEpoch(model: LayersModel, record: EpochRecord, history: EpochRecord[], plateau?: PlateauState): Promise<EpochVerdict> {
     const verdict = this.tracker.update(record);
     if (verdict.improved && this.keepsBestWeights) {
       this.tf.dispose(this.bestWeights ?? []);
       this.bestWeights = model.getWeights().map((w) => w.clone());
     }
     if (this.checkpoints) {
-      const base = { version: 1 as const, epoch: record.epoch, history: [...history], best: this.best, savedAt: new Date().toISOString() };
+      const base = {
+        version: 1 as const,
+        epoch: record.epoch,
+        history: [...history],
+        best: this.best,
+        ...(plateau ? { plateau } : {}),
+        savedAt: new Date().toISOString(),
+      };
       if (verdict.improved) await this.checkpoints.write(this.tf, model, { ...base, kind: 'best' });
       await this.checkpoints.write(this.tf, model, { ...base, kind: 'last' });
     }

@@ -20,6 +20,7 @@ import type { EngineBackend, LayersModel } from './tf-types.js';
 import { evaluateSubset } from './validate.js';
 import { makeForward, type Forward } from './graph/forward.js';
 import { makeTrainStep, type TrainStep } from './graph/graph-step.js';
+import { LearningRateTracker } from './lr-tracker.js';
 import { isOutOfMemoryText, isRunFailureCode, type RunFailureCode, type RunFailureRecord } from '../../common/run-failures.js';
 
 export interface TrainOptions {
@@ -136,6 +137,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     keeper = await EpochKeeper.create(tf, model, settings, valSet.indices.length > 0, options.checkpoints, options.resume);
     const firstEpoch = (options.resume?.state.epoch ?? 0) + 1;
     const divergence = new DivergenceWatch(numClasses);
+    const rates = new LearningRateTracker(settings, keeper.tracker.state.monitor, valSet.indices.length > 0, options.resume?.state.plateau);
     if (options.resume) history.push(...options.resume.state.history);
     const trainCount = trainSet.indices.length;
     const batches = Math.ceil(trainCount / settings.batchSize);
@@ -195,22 +197,24 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const { xs, ys } = makeBatch(tf, trainSet, order, start, end, experiment.model.inputShape, numClasses, sparse, augment);
         let batchLoss: number;
         let batchAcc: number;
+        // Keras's schedules read the optimizer's step count: every batch of the epochs before, then this one's.
+        const lr = rates.at((epoch - 1) * batches + b);
         try {
-          [batchLoss, batchAcc] = await trainStep.run(xs, ys);
+          [batchLoss, batchAcc] = await trainStep.run(xs, ys, lr);
         } finally {
           tf.dispose([xs, ys]);
         }
         if (!Number.isFinite(batchLoss)) {
           throw new TrainingError(
             'NAN_LOSS',
-            `the loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${settings.learningRate}) or add BatchNormalization`,
+            `the loss became ${batchLoss} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${lr}) or add BatchNormalization`,
           );
         }
         const diverged = divergence.check(batchLoss);
         if (diverged) {
           throw new TrainingError(
             'LOSS_DIVERGED',
-            `${diverged} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${settings.learningRate}) or add BatchNormalization`,
+            `${diverged} at epoch ${epoch}, batch ${b + 1}; training stopped. Lower the learning rate (now ${lr}) or add BatchNormalization`,
           );
         }
         const n = end - start;
@@ -254,11 +258,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         record.val_loss = val.loss;
         record.val_accuracy = val.accuracy;
       }
+      if (settings.learningRateSchedule) record.lr = rates.at(epoch * batches - 1);
+      const reduced = rates.afterEpoch(record);
       record.durationMs = Date.now() - epochStart;
       history.push(record);
       emit({ type: 'epochEnd', record, epochs: settings.epochs });
+      if (reduced) emit({ type: 'log', level: 'info', message: reduced });
       if (options.afterEpoch) await options.afterEpoch(model, record);
-      const verdict = await keeper.afterEpoch(model, record, history);
+      const verdict = await keeper.afterEpoch(model, record, history, rates.plateau);
       if (verdict.stop) {
         const ended = keeper.stopEarly(model, epoch);
         stoppedEarly = ended.stop;

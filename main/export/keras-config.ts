@@ -6,6 +6,7 @@
  */
 import { layerNames } from '../../common/summarize.js';
 import { pair, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
+import { kerasLearningRate } from './keras-schedule.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -182,8 +183,10 @@ export function kerasLoss(t: TrainingSettings): string {
 /** `compile_config` of a `.keras` file: load_model returns a model compiled as Layerbench trained it. */
 export function kerasCompileConfig(t: TrainingSettings): JsonObject {
   const opt = kerasOptimizerConfig(t);
+  // A schedule stands in for the number; ReduceLROnPlateau is a callback, which compile_config cannot hold.
+  const config = { ...opt.config, learning_rate: kerasLearningRate(t) };
   return {
-    optimizer: { module: 'keras.optimizers', class_name: opt.className, config: opt.config, registered_name: null },
+    optimizer: { module: 'keras.optimizers', class_name: opt.className, config, registered_name: null },
     loss: kerasLoss(t),
     loss_weights: null,
     metrics: ['accuracy'],
@@ -205,6 +208,7 @@ export function kerasTrainingConfig(t: TrainingSettings): JsonObject {
     run_eagerly: false,
     steps_per_execution: 1,
     jit_compile: false,
-    optimizer_config: { class_name: opt.className, config: opt.config },
+    // Keras 3 reads a schedule here in the same serialized form as in a .keras file.
+    optimizer_config: { class_name: opt.className, config: { ...opt.config, learning_rate: kerasLearningRate(t) } },
   };
 }

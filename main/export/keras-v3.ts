@@ -12,6 +12,7 @@ import { kerasCompileConfig, kerasModelConfig, kerasModelName, kerasOptimizerCon
 import { chunkShape, kerasOptimizerState } from './keras-optimizer-state.js';
 import type { SavedOptimizerState } from './optimizer-checkpoint.js';
 import { kerasWeightPaths } from './keras-paths.js';
+import { kerasSchedule } from './keras-schedule.js';
 import { KERAS_FORMAT_VERSION } from './keras-version.js';
 import { orderedLayerWeights, type ModelWeights } from './weights.js';
 
@@ -23,10 +24,13 @@ function kerasDate(d: Date): string {
 function writeOptimizer(vars: H5Group, training: TrainingSettings, state: ReturnType<typeof kerasOptimizerState>): void {
   vars.create_attribute('name', kerasOptimizerConfig(training).config.name as string);
   vars.create_dataset({ name: '0', data: BigInt64Array.of(BigInt(state.iterations)), shape: [], dtype: '<q' });
-  writeFloat32(vars, '1', Float32Array.of(training.learningRate), []);
+  // An optimizer whose rate is a schedule has no learning-rate variable in Keras 3: the slots follow the count.
+  const scheduled = kerasSchedule(training) !== undefined;
+  if (!scheduled) writeFloat32(vars, '1', Float32Array.of(training.learningRate), []);
+  const first = scheduled ? 1 : 2;
   state.slots.forEach(({ shape, data }, i) => {
     vars.create_dataset({
-      name: String(i + 2),
+      name: String(i + first),
       data,
       shape,
       dtype: '<f',

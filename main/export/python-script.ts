@@ -8,6 +8,7 @@ import { layerNames } from '../../common/summarize.js';
 import { pair, type ExperimentSpec, type LayerSpec, type Size2, LAYER_DEFAULTS } from '../../common/spec.js';
 import { kerasActivation, kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
 import { PYTHON_DATA } from './python-data.js';
+import { kerasPlateauArgs, kerasSchedule } from './keras-schedule.js';
 
 export interface ScriptDataset {
   /** Layerbench's dataset id: `mnist`, or `kind:path` (cifar10, folder, idx). */
@@ -90,8 +91,35 @@ function optimizerLine(experiment: ExperimentSpec): string {
   const { className, config } = kerasOptimizerConfig(experiment.training);
   const args = Object.entries(config)
     .filter(([k]) => k !== 'name')
-    .map(([k, v]) => `${k}=${k === 'learning_rate' ? 'LEARNING_RATE' : py(v)}`);
+    .map(([k, v]) => `${k}=${k === 'learning_rate' ? learningRateArg(experiment) : py(v)}`);
   return `keras.optimizers.${className}(${args.join(', ')})`;
+}
+
+function learningRateArg(experiment: ExperimentSpec): string {
+  return kerasSchedule(experiment.training) ? 'make_learning_rate()' : 'LEARNING_RATE';
+}
+
+/** The schedule the optimizer reads its rate from at each step, when the experiment has one. */
+function scheduleFunction(experiment: ExperimentSpec): string {
+  const schedule = kerasSchedule(experiment.training);
+  if (!schedule) return '';
+  const args = Object.entries(schedule.config)
+    .filter(([k]) => k !== 'name')
+    .map(([k, v]) => `${k}=${k === 'initial_learning_rate' ? 'LEARNING_RATE' : py(v)}`);
+  return `
+
+def make_learning_rate():
+    """The learning rate per optimizer step (batch), starting from LEARNING_RATE."""
+    return keras.optimizers.schedules.${schedule.className}(${args.join(', ')})
+`;
+}
+
+function callbacksLine(experiment: ExperimentSpec): string {
+  const plateau = kerasPlateauArgs(experiment.training);
+  if (!plateau) return 'return []';
+  const args = Object.entries(plateau).map(([k, v]) => `${k}=${py(v)}`);
+  return `# Lowers the learning rate after an epoch when the monitored metric stopped improving.
+    return [keras.callbacks.ReduceLROnPlateau(${args.join(', ')})]`;
 }
 
 export interface ScriptDataSource {
@@ -207,6 +235,10 @@ ${model.layers.map((l, i) => layerLine(l, names[i])).join('\n')}
 
 def make_optimizer():
     return ${optimizerLine(experiment)}
+${scheduleFunction(experiment)}
+
+def make_callbacks():
+    ${callbacksLine(experiment)}
 
 ${PYTHON_DATA}
 
@@ -283,7 +315,7 @@ def main():
     train_ds = to_dataset(x_train, y_train, args.batch_size, True, SEED)
     val_ds = None if validation is None else to_dataset(*validation, args.batch_size, False, SEED)
     # shuffle=False: to_dataset already reshuffles the training set every epoch.
-    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, shuffle=False)
+    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs, shuffle=False, callbacks=make_callbacks())
     last = {name: f"{values[-1]:.4f}" for name, values in history.history.items()}
     print(f"Trained {len(history.epoch)} epoch(s): {last}")
     if test is not None:

@@ -3,6 +3,7 @@
  * `training_config` in an `.h5` file), as far as Layerbench has them; Layerbench's defaults for the rest.
  */
 import { DEFAULT_TRAINING, type TrainingSettings } from '../../common/spec.js';
+import { scheduleFromKeras } from './keras-schedule.js';
 
 const OPTIMIZERS: Record<string, TrainingSettings['optimizer']> = { adam: 'adam', sgd: 'sgd', rmsprop: 'rmsprop' };
 const LOSSES: Record<string, TrainingSettings['loss']> = {
@@ -24,8 +25,10 @@ export function trainingFromKeras(config: unknown): TrainingSettings {
   const oc = obj(opt?.config);
   if (optimizer) {
     t.optimizer = optimizer;
-    // A learning-rate schedule (an object) is not a number Layerbench can use: the default stays.
     if (typeof oc?.learning_rate === 'number' && oc.learning_rate > 0) t.learningRate = Number(oc.learning_rate.toPrecision(7));
+    // ExponentialDecay and CosineDecay come along; another schedule leaves the default fixed rate.
+    const scheduled = scheduleFromKeras(oc?.learning_rate);
+    if (scheduled) Object.assign(t, { learningRate: scheduled.learningRate, learningRateSchedule: scheduled.schedule });
     if (optimizer !== 'adam' && typeof oc?.momentum === 'number' && oc.momentum >= 0 && oc.momentum < 1) t.momentum = oc.momentum;
   }
   return t;

@@ -19,8 +19,8 @@ import { buildTrainGraph, type TrainGraph } from './train-graph.js';
 export interface TrainStep {
   /** 'graph': one TensorFlow graph run per batch; 'eager': tfjs's trainOnBatch. */
   kind: 'graph' | 'eager';
-  /** Trains on one batch; returns [loss, accuracy]. */
-  run(xs: Tensor, ys: Tensor): Promise<[number, number]>;
+  /** Trains on one batch at this learning rate (absent: the settings' own); returns [loss, accuracy]. */
+  run(xs: Tensor, ys: Tensor, learningRate?: number): Promise<[number, number]>;
   /**
    * Brings the tfjs model's and optimizer's variables up to date. The graph step keeps them in TensorFlow
    * between batches; call this before anything reads the model (validation, checkpoints, saving).
@@ -42,7 +42,7 @@ export class GraphTrainStep implements TrainStep {
     private readonly optimizer: OptimizerState,
     model: LayersModel,
     trainable: LayerVariable[],
-    settings: TrainingSettings,
+    private readonly settings: TrainingSettings,
   ) {
     this.bindings = graph.states.map((s) => bindState(tf, s, model, trainable, optimizer, settings));
   }
@@ -76,16 +76,17 @@ export class GraphTrainStep implements TrainStep {
     this.ahead = false;
   }
 
-  async run(xs: Tensor, ys: Tensor): Promise<[number, number]> {
+  async run(xs: Tensor, ys: Tensor, learningRate = this.settings.learningRate): Promise<[number, number]> {
     const tf = this.tf;
     // Dropout's masks: a fresh seed per step from Math.random, which the training loop seeds per epoch.
     const seed = this.graph.needsSeed ? [tf.tensor1d([randomInt(), randomInt()], 'int32')] : [];
+    const lr = tf.scalar(learningRate);
     let outputs: Tensor[];
     try {
       this.ahead = true;
-      outputs = this.session.run(this.graph.step.inputNames, [xs, ys, ...seed], this.graph.step.outputNames);
+      outputs = this.session.run(this.graph.step.inputNames, [xs, ys, lr, ...seed], this.graph.step.outputNames);
     } finally {
-      tf.dispose(seed);
+      tf.dispose([lr, ...seed]);
     }
     this.optimizer.incrementIterations();
     const [loss, accuracy] = outputs;
@@ -107,6 +108,17 @@ export class GraphTrainStep implements TrainStep {
   }
 }
 
+/**
+ * Changes a tfjs optimizer's learning rate before its next step. SGD and Momentum keep it as a negated
+ * scalar tensor, which their setLearningRate replaces; Adam and RMSprop read the `learningRate` field.
+ */
+export function setLearningRate(optimizer: object, learningRate: number): void {
+  const o = optimizer as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (o.learningRate === learningRate) return;
+  if (o.setLearningRate) o.setLearningRate(learningRate);
+  else o.learningRate = learningRate;
+}
+
 const randomInt = () => Math.floor(Math.random() * 0x7fffffff);
 
 /** The graph step where it can run, else tfjs's trainOnBatch; `log` hears why the eager step was chosen. */
@@ -120,7 +132,8 @@ export function makeTrainStep(
 ): TrainStep {
   const eager: TrainStep = {
     kind: 'eager',
-    run: async (xs, ys) => {
+    run: async (xs, ys, learningRate = settings.learningRate) => {
+      setLearningRate(model.optimizer, learningRate);
       const out = await model.trainOnBatch(xs, ys);
       return Array.isArray(out) ? [out[0], out[1]] : [out, NaN];
     },

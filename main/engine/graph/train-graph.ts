@@ -36,7 +36,7 @@ export interface StateRef {
 export interface TrainGraph {
   graph: GraphBuilder;
   states: StateRef[];
-  /** Feed x, y and, when `needsSeed`, the dropout seed (int32[2]); fetch loss and accuracy. */
+  /** Feed x, y, the learning rate (a float scalar) and, when `needsSeed`, the dropout seed (int32[2]); fetch loss and accuracy. */
   step: { inputNames: string[]; outputNames: string[] };
   needsSeed: boolean;
   /** Feed every state's value, in `states` order; fetch one scalar once they are all assigned. */
@@ -71,6 +71,8 @@ class StepBuilder {
   private readonly prefix = `layerbench_${process.pid}_${++graphs}`;
   readonly grads = new Map<string, Out>();
   seed: Out | undefined;
+  /** The learning rate, fed at each step so a schedule can change it (lr-schedule.ts). */
+  lr: Out | undefined;
   private dropouts = 0;
 
   /**
@@ -335,7 +337,7 @@ class StepBuilder {
       this.state(`slot:${suffix}:${index}`, p.shape);
       return this.handle(`slot:${suffix}:${index}`);
     };
-    const lr = o.scalar(settings.learningRate);
+    const lr = this.lr ?? o.scalar(settings.learningRate);
     const attrs = { T: { type: 'float' as const }, use_locking: { b: false } };
     switch (settings.optimizer) {
       case 'adam': {
@@ -384,6 +386,7 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
   const x = b.g.placeholder('x', 'float', [-1, ...plan.spec.inputShape]);
   const y = b.g.placeholder('y', 'float', [-1, sparse ? 1 : plan.numClasses]);
   const needsSeed = plan.spec.layers.some((l) => l.type === 'Dropout' && l.rate > 0);
+  b.lr = b.g.placeholder('lr', 'float', []);
   if (needsSeed) b.seed = b.g.placeholder('seed', 'int32', [2]);
 
   // Forward, keeping each layer's backward.
@@ -421,7 +424,7 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
   // The step's outputs wait for every update, so fetching them runs the whole step.
   const effects = [...b.effects];
   const step = {
-    inputNames: ['x', 'y', ...(needsSeed ? ['seed'] : [])],
+    inputNames: ['x', 'y', 'lr', ...(needsSeed ? ['seed'] : [])],
     outputNames: [b.g.output('loss', loss, 'float', effects), b.g.output('accuracy', accuracy, 'float', effects)],
   };
   const loads = b.states.map((s, k) => {

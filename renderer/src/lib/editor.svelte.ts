@@ -113,6 +113,9 @@ export class EditorState {
     const shapeError = this.summary.errors[0];
     if (shapeError) return plainMessage(shapeError.message);
     const t = this.trainingIssues[0];
+    // A schedule's problem is named by its path (e.g. learningRateSchedule.decayRate); other fields by their label.
+    if (t?.path.startsWith('training.learningRateSchedule'))
+      return `Training settings: ${t.path.replace(/^training\./, '')} is ${JSON.stringify(t.value) ?? 'empty'}; allowed: ${t.allowed}`;
     if (t) return `Training settings: ${fieldProblem('training', t.field, t.value, t.allowed)}`;
     const total = this.dataset.trainCount;
     const split = total === undefined ? null : splitProblem(total, this.training.validationSplit, this.training.batchSize);

@@ -54,4 +54,15 @@ describe('Keras-style log lines', () => {
       '- 5s 3s/step',
     );
   });
+
+  it('prints the learning rate under a schedule as Keras 3 logs learning_rate, with a two-digit exponent', () => {
+    const record = { epoch: 2, samples: 100, durationMs: 1000, loss: 0.5, accuracy: 0.8, val_loss: 0.0005, val_accuracy: 0.9 };
+    expect(epochLine({ ...record, lr: Math.fround(0.0002) })).toMatch(
+      / - val_loss: 5\.0000e-04 - val_accuracy: 0\.9000 - learning_rate: 2\.0000e-04$/,
+    );
+    // Keras reads a float32 0.001 as 0.0010000000475, above its 1e-3 threshold for 4 decimals.
+    expect(epochLine({ ...record, lr: Math.fround(0.001) })).toMatch(/ - learning_rate: 0\.0010$/);
+    expect(epochLine({ ...record, lr: 0.01 })).toMatch(/ - learning_rate: 0\.0100$/);
+    expect(epochLine(record)).not.toContain('learning_rate');
+  });
 });

@@ -97,4 +97,44 @@ describe('spec validation', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues.map((i) => i.path)).toEqual(['model.layers[0].filters', 'training.epochs']);
   });
+
+  it("fills a schedule's optional fields with Keras's defaults", () => {
+    const r = validateTraining({ learningRateSchedule: { type: 'ExponentialDecay', decaySteps: 100, decayRate: 0.5 } });
+    expect(r.ok && r.value.learningRateSchedule).toEqual({ type: 'ExponentialDecay', decaySteps: 100, decayRate: 0.5, staircase: false });
+    const p = validateTraining({ learningRateSchedule: { type: 'ReduceLROnPlateau', patience: 3 } });
+    expect(p.ok && p.value.learningRateSchedule).toEqual({
+      type: 'ReduceLROnPlateau',
+      factor: 0.1,
+      patience: 3,
+      minDelta: 1e-4,
+      cooldown: 0,
+      minLr: 0,
+    });
+    expect(validateTraining({}).ok && 'learningRateSchedule' in (validateTraining({}) as { value: object }).value).toBe(false);
+  });
+
+  it('names the schedule field at fault', () => {
+    const bad = (schedule: unknown) => {
+      const r = validateTraining({ learningRateSchedule: schedule });
+      if (r.ok) throw new Error('expected the schedule to be rejected');
+      return r.issues[0];
+    };
+    expect(bad({ type: 'ExponentialDecay', decaySteps: 100, decayRate: 1.5 })).toMatchObject({
+      path: 'training.learningRateSchedule.decayRate',
+      value: 1.5,
+      allowed: 'at most 1',
+    });
+    expect(bad({ type: 'ExponentialDecay', decayRate: 0.5 }).path).toBe('training.learningRateSchedule.decaySteps');
+    expect(bad({ type: 'ReduceLROnPlateau', factor: 1 })).toMatchObject({
+      path: 'training.learningRateSchedule.factor',
+      allowed: 'less than 1',
+    });
+    const type = bad({ type: 'PolynomialDecay' });
+    expect(type.path).toBe('training.learningRateSchedule.type');
+    expect(type.allowed).toBe('one of "ExponentialDecay", "CosineDecay", "ReduceLROnPlateau"');
+    const warmup = bad({ type: 'CosineDecay', decaySteps: 10, warmupSteps: 5 });
+    expect(warmup.path).toBe('training.learningRateSchedule.warmupTarget');
+    expect(warmup.message).toContain('warmupTarget');
+    expect(bad({ type: 'CosineDecay', decaySteps: 10, decayRate: 0.5 }).message).toContain('unknown field "decayRate"');
+  });
 });
