@@ -9,10 +9,12 @@
  * - Every request answers with a `Result`: never a thrown error, never a rejected promise for app failures.
  * - Main validates every payload from `unknown`; the types below describe what a valid payload looks like.
  * - File paths come from main's own dialogs or from the app's data folder, never as free text from the UI.
- *   The one exception is `dataset:import` in browser mode (see `DatasetImportRequest.path`).
+ *   The one exception is `dataset:import` in browser mode (see `dataset:import`'s `path` in requests.ts).
  */
+import type { z } from 'zod';
+import type { RequestSchemas } from './requests.js';
 import type { SpecIssue } from './schema.js';
-import type { ExperimentSpec, ModelSpec } from './spec.js';
+import type { ExperimentSpec } from './spec.js';
 import type { ModelSummary } from './summarize.js';
 import type { BackendInfo, EpochRecord, RunStatus, TrainingEvent } from './training-events.js';
 import type { RunFailureRecord } from './run-failures.js';
@@ -201,11 +203,6 @@ export type Picked<T> = ({ canceled: false } & T) | { canceled: true };
 // ---------------------------------------------------------------------------------------------------------
 // Requests and responses
 
-export interface SummarizeRequest {
-  model: ModelSpec;
-  /** When given, the last layer must produce this many class scores. */
-  numClasses?: number;
-}
 export interface SummarizeResponse {
   /** Problems in the spec's shape itself (bad field values): the summary is absent when there are any. */
   issues: SpecIssue[];
@@ -214,30 +211,12 @@ export interface SummarizeResponse {
   text?: string;
 }
 
-export interface TrainingStartRequest {
-  experiment: ExperimentSpec;
-  /** An id from `dataset:list`. */
-  datasetId: string;
-  /** Human name of the run; default from the model name / preset. */
-  name?: string;
-  preset?: string;
-  /** Start from the weights of an imported model (`model:import`) instead of fresh ones. */
-  initialWeights?: { importId: string };
-}
-
 /** A file the page itself read (browser mode has no native dialogs): its name and bytes, base64. */
 export interface UploadedFile {
   name: string;
   contentBase64: string;
 }
 
-/**
- * Electron: leave `file` out and main shows its open dialog. Browser mode: the page sends the file it read
- * (.keras, .h5, or a TensorFlow.js model.json with its weights files).
- */
-export interface ModelImportRequest {
-  files?: UploadedFile[];
-}
 export interface ModelImportResponse {
   /** Use in `training:start`'s `initialWeights` to continue from these weights. */
   importId: string;
@@ -248,16 +227,6 @@ export interface ModelImportResponse {
   warnings: string[];
 }
 
-/**
- * Electron: leave `images` out and main shows its open dialog (several files). Browser mode: the page sends them.
- * The model is a run's (`runId`, `model` picks final, best or last) or an imported one's (`importId`).
- */
-export type PredictRequest = (RunRef | { importId: string }) & {
-  model?: EvaluationModel;
-  images?: UploadedFile[];
-  /** How many classes to list per image (default 3). */
-  top?: number;
-};
 export interface Prediction {
   file: string;
   /** Most probable first. */
@@ -268,46 +237,6 @@ export interface Prediction {
 export interface TrainingStartResponse {
   runId: RunId;
   dir: string;
-}
-
-export interface RunRef {
-  runId: RunId;
-}
-
-export interface DatasetImportRequest {
-  kind: DatasetKind;
-  /** Pick a folder or a single file (an archive) in main's dialog; default DATASET_KIND_PICK[kind].pick. */
-  pick?: 'directory' | 'file';
-  /**
-   * Importer options, as after `#` in a dataset reference: `fine`/`coarse` for cifar100;
-   * `size=32x32,channels=1|3,resize=stretch|crop|pad,nocache` for folder. Must match DATASET_OPTIONS_PATTERN.
-   */
-  options?: string;
-  /**
-   * Browser mode only: the path typed by the user. Accepted there because the server listens on loopback
-   * only, every request carries the per-launch token, and the person typing is the machine's owner, who can
-   * read that file anyway. In Electron this field is refused (INVALID_REQUEST): main's dialog picks the path.
-   */
-  path?: string;
-}
-
-export interface DatasetSamplesRequest {
-  datasetId: string;
-  /** 1..64, default 16. */
-  count?: number;
-  split?: 'train' | 'test';
-  /** Which images are drawn; default 0. */
-  seed?: number;
-}
-
-export interface ModelExportRequest {
-  runId: RunId;
-  format: ExportFormat;
-  /**
-   * Replace an existing folder at the chosen path (answered TARGET_EXISTS without it). Never a run folder.
-   * Sent right after a TARGET_EXISTS answer for the same run and format, it writes to the path refused then.
-   */
-  force?: boolean;
 }
 
 export interface SaveResult {
@@ -343,14 +272,6 @@ export interface AppInfo {
   exportFormats: ExportFormat[];
 }
 
-export interface SpecOpenRequest {
-  /**
-   * The file's text when the UI already has it (a file input or a drop in browser mode). Without it, main
-   * opens its own file dialog (Electron) or answers NOT_AVAILABLE (browser mode).
-   */
-  content?: string;
-  fileName?: string;
-}
 export interface SpecOpenResponse {
   fileName: string;
   /** Absent when the file did not validate; `issues` says why. */
@@ -358,47 +279,42 @@ export interface SpecOpenResponse {
   issues: SpecIssue[];
 }
 
-export interface SpecSaveRequest {
-  experiment: ExperimentSpec;
-  /** Default file name (without folder); `.json` is added when missing. */
-  suggestedName?: string;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // The channel map
 
-type Empty = Record<string, never>;
+/** A channel's request as its schema in common/requests.ts parses it: the one declaration of its shape. */
+type Req<C extends keyof RequestSchemas> = z.output<RequestSchemas[C]>;
 
 export interface Channels {
-  'model:summarize': { request: SummarizeRequest; response: SummarizeResponse };
-  'training:start': { request: TrainingStartRequest; response: TrainingStartResponse };
+  'model:summarize': { request: Req<'model:summarize'>; response: SummarizeResponse };
+  'training:start': { request: Req<'training:start'>; response: TrainingStartResponse };
   /** Cooperative stop at the next batch boundary; the process is killed after a grace period. */
-  'training:stop': { request: RunRef; response: { stopping: boolean } };
+  'training:stop': { request: Req<'training:stop'>; response: { stopping: boolean } };
   /** Continues an interrupted/stopped run from its last checkpoint (same run id; events as for a start). */
-  'training:resume': { request: RunRef; response: TrainingStartResponse };
-  'runs:list': { request: Empty; response: { runs: RunSummary[] } };
-  'runs:get': { request: RunRef; response: RunDetails };
+  'training:resume': { request: Req<'training:resume'>; response: TrainingStartResponse };
+  'runs:list': { request: Req<'runs:list'>; response: { runs: RunSummary[] } };
+  'runs:get': { request: Req<'runs:get'>; response: RunDetails };
   /** Refused with BUSY while the run is active. */
-  'runs:delete': { request: RunRef; response: { deleted: true } };
+  'runs:delete': { request: Req<'runs:delete'>; response: { deleted: true } };
   /** Scores a run's saved model on held-out images, in a training process; BUSY while a run trains. */
-  'runs:evaluate': { request: RunRef & { model?: EvaluationModel }; response: EvaluationReport };
+  'runs:evaluate': { request: Req<'runs:evaluate'>; response: EvaluationReport };
   /** Runs in a training process (it needs TensorFlow), like training. */
-  'model:predict': { request: PredictRequest; response: Picked<{ predictions: Prediction[] }> };
+  'model:predict': { request: Req<'model:predict'>; response: Picked<{ predictions: Prediction[] }> };
   /** Runs in a training process (it needs TensorFlow), like training. */
-  'model:import': { request: ModelImportRequest; response: Picked<ModelImportResponse> };
+  'model:import': { request: Req<'model:import'>; response: Picked<ModelImportResponse> };
   /** Electron: to a folder chosen in main's dialog. Browser mode: under the data folder's `saved/`. */
-  'model:save': { request: RunRef; response: Picked<SaveResult> };
-  'model:export': { request: ModelExportRequest; response: Picked<SaveResult> };
-  'dataset:list': { request: Empty; response: { datasets: DatasetInfo[] } };
+  'model:save': { request: Req<'model:save'>; response: Picked<SaveResult> };
+  'model:export': { request: Req<'model:export'>; response: Picked<SaveResult> };
+  'dataset:list': { request: Req<'dataset:list'>; response: { datasets: DatasetInfo[] } };
   /** Answers `{ canceled: true }` when the user canceled the dialog or `dataset:cancelImport` stopped it. */
-  'dataset:import': { request: DatasetImportRequest; response: Picked<{ dataset: DatasetInfo }> };
+  'dataset:import': { request: Req<'dataset:import'>; response: Picked<{ dataset: DatasetInfo }> };
   /** Stops the import in progress between files; `canceled` is false when none was running. */
-  'dataset:cancelImport': { request: Empty; response: { canceled: boolean } };
-  'dataset:samples': { request: DatasetSamplesRequest; response: { samples: DatasetSample[] } };
-  'app:info': { request: Empty; response: AppInfo };
-  'spec:open': { request: SpecOpenRequest; response: Picked<SpecOpenResponse> };
+  'dataset:cancelImport': { request: Req<'dataset:cancelImport'>; response: { canceled: boolean } };
+  'dataset:samples': { request: Req<'dataset:samples'>; response: { samples: DatasetSample[] } };
+  'app:info': { request: Req<'app:info'>; response: AppInfo };
+  'spec:open': { request: Req<'spec:open'>; response: Picked<SpecOpenResponse> };
   /** Electron: to a file chosen in main's dialog. Browser mode: under the data folder's `specs/`. */
-  'spec:save': { request: SpecSaveRequest; response: Picked<{ path: string }> };
+  'spec:save': { request: Req<'spec:save'>; response: Picked<{ path: string }> };
 }
 
 export type Channel = keyof Channels;

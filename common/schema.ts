@@ -8,6 +8,8 @@ import {
   ACTIVATIONS,
   DEFAULT_TRAINING,
   LAYER_TYPES,
+  isLayerType,
+  type LayerType,
   DEFAULT_EARLY_STOPPING,
   DEFAULT_LR_SCHEDULES,
   LOSSES,
@@ -88,7 +90,9 @@ const layerSchemas = {
     name,
   }),
   Activation: z.strictObject({ type: z.literal('Activation'), activation, name }),
-} satisfies Record<LayerSpec['type'], z.ZodType>;
+} satisfies Record<LayerType, z.ZodType>;
+
+export type LayerSchemas = typeof layerSchemas;
 
 const steps = int(1, LIMITS.scheduleStepsMax);
 const learningRateValue = z.number().gt(LIMITS.learningRate.minExclusive).max(LIMITS.learningRate.max);
@@ -250,7 +254,7 @@ export function validateLayer(input: unknown, index: number): Validated<LayerSpe
     };
   }
   const type = input.type;
-  if (typeof type !== 'string' || !(LAYER_TYPES as readonly string[]).includes(type)) {
+  if (!isLayerType(type)) {
     const allowed = `one of ${LAYER_TYPES.join(', ')}`;
     return {
       ok: false,
@@ -259,9 +263,9 @@ export function validateLayer(input: unknown, index: number): Validated<LayerSpe
       ],
     };
   }
-  const schema = layerSchemas[type as LayerSpec['type']];
+  const schema: z.ZodType<LayerSpec> = layerSchemas[type];
   const parsed = schema.safeParse(input);
-  if (parsed.success) return { ok: true, value: parsed.data as LayerSpec };
+  if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, issues: toIssues(parsed.error, input, ['layers', index], index, type) };
 }
 

@@ -2,6 +2,8 @@
  * The model specification: a Keras-like description of a CNN as plain data.
  * Pure TypeScript: imported by the engine, the CLI, the main process and the renderer.
  */
+import type { z } from 'zod';
+import type { LayerSchemas } from './schema.js';
 
 export const ACTIVATIONS = [
   'linear',
@@ -24,76 +26,19 @@ export type Padding = (typeof PADDINGS)[number];
 /** A size given as one number (square) or as [height, width]. */
 export type Size2 = number | [number, number];
 
-export interface Conv2DLayer {
-  type: 'Conv2D';
-  filters: number;
-  kernelSize: Size2;
-  strides?: Size2;
-  padding?: Padding;
-  activation?: Activation;
-  useBias?: boolean;
-  name?: string;
-}
+// Each layer's type is inferred from its zod schema in schema.ts (the one declaration of its fields, limits
+// and messages), so the type and the validation cannot drift apart.
+export type Conv2DLayer = z.output<LayerSchemas['Conv2D']>;
+/** `strides` defaults to poolSize, as in Keras. */
+export type Pooling2DLayer = z.output<LayerSchemas['MaxPooling2D']> | z.output<LayerSchemas['AveragePooling2D']>;
+export type GlobalAveragePooling2DLayer = z.output<LayerSchemas['GlobalAveragePooling2D']>;
+export type DropoutLayer = z.output<LayerSchemas['Dropout']>;
+export type BatchNormalizationLayer = z.output<LayerSchemas['BatchNormalization']>;
+export type FlattenLayer = z.output<LayerSchemas['Flatten']>;
+export type DenseLayer = z.output<LayerSchemas['Dense']>;
+export type ActivationLayer = z.output<LayerSchemas['Activation']>;
 
-export interface Pooling2DLayer {
-  type: 'MaxPooling2D' | 'AveragePooling2D';
-  poolSize?: Size2;
-  /** Defaults to poolSize, as in Keras. */
-  strides?: Size2;
-  padding?: Padding;
-  name?: string;
-}
-
-export interface GlobalAveragePooling2DLayer {
-  type: 'GlobalAveragePooling2D';
-  name?: string;
-}
-
-export interface DropoutLayer {
-  type: 'Dropout';
-  rate: number;
-  name?: string;
-}
-
-export interface BatchNormalizationLayer {
-  type: 'BatchNormalization';
-  momentum?: number;
-  epsilon?: number;
-  name?: string;
-}
-
-export interface FlattenLayer {
-  type: 'Flatten';
-  name?: string;
-}
-
-export interface DenseLayer {
-  type: 'Dense';
-  units: number;
-  activation?: Activation;
-  useBias?: boolean;
-  name?: string;
-}
-
-export interface ActivationLayer {
-  type: 'Activation';
-  activation: Activation;
-  name?: string;
-}
-
-export type LayerSpec =
-  | Conv2DLayer
-  | Pooling2DLayer
-  | GlobalAveragePooling2DLayer
-  | DropoutLayer
-  | BatchNormalizationLayer
-  | FlattenLayer
-  | DenseLayer
-  | ActivationLayer;
-
-export type LayerType = LayerSpec['type'];
-
-export const LAYER_TYPES: readonly LayerType[] = [
+export const LAYER_TYPES = [
   'Conv2D',
   'MaxPooling2D',
   'AveragePooling2D',
@@ -103,7 +48,14 @@ export const LAYER_TYPES: readonly LayerType[] = [
   'Flatten',
   'Dense',
   'Activation',
-];
+] as const;
+export type LayerType = (typeof LAYER_TYPES)[number];
+
+export type LayerSpec = { [T in LayerType]: z.output<LayerSchemas[T]> }[LayerType];
+
+export function isLayerType(value: unknown): value is LayerType {
+  return typeof value === 'string' && (LAYER_TYPES as readonly string[]).includes(value);
+}
 
 export interface ModelSpec {
   name?: string;

@@ -1,6 +1,6 @@
 /** `layerbench predict <run or model folder> <images...>`: the top classes of each image file, with probabilities. */
 import { DatasetError } from '../data/dataset.js';
-import { ImageDecodeError } from '../engine/predict.js';
+import { UnreadableImageError } from '../engine/predict.js';
 import { predictWithRun } from '../runs/evaluate-run.js';
 import { RunError } from '../runs/run-error.js';
 import { parseModelChoice } from './evaluate-command.js';
@@ -26,7 +26,7 @@ export async function predictCommand(
       ...(opts.top !== undefined ? { top: opts.top } : {}),
     });
   } catch (e) {
-    if (e instanceof RunError || e instanceof ImageDecodeError) throw new CliError(e.message, EXIT.usage);
+    if (e instanceof RunError || e instanceof UnreadableImageError) throw new CliError(e.message, EXIT.usage);
     if (e instanceof DatasetError) throw new CliError(`dataset error: ${e.message}`, EXIT.dataset);
     throw e;
   }

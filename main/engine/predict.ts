@@ -4,7 +4,7 @@
  * resize mode, the same colour conversion), then classified.
  */
 import { readFile } from 'node:fs/promises';
-import { decodeImage, ImageDecodeError as DataDecodeError, probeImage, type ResizeMode } from '../data/image-decode.js';
+import { decodeImage, ImageDecodeError, probeImage, type ResizeMode } from '../data/image-decode.js';
 import type { LayersModel, TF, Tensor } from './tf-types.js';
 
 export interface ClassProbability {
@@ -13,18 +13,18 @@ export interface ClassProbability {
   probability: number;
 }
 
-export interface Prediction {
+export interface ImagePrediction {
   file: string;
   top: ClassProbability[];
 }
 
-export class ImageDecodeError extends Error {
+export class UnreadableImageError extends Error {
   constructor(
     message: string,
     readonly file: string,
   ) {
     super(message);
-    this.name = 'ImageDecodeError';
+    this.name = 'UnreadableImageError';
   }
 }
 
@@ -34,7 +34,7 @@ export class ImageDecodeError extends Error {
  */
 export async function decodeImageFile(file: string, shape: [number, number, number], resize: ResizeMode = 'stretch'): Promise<Uint8Array> {
   const [height, width, channels] = shape;
-  const fail = (why: string) => new ImageDecodeError(`cannot read image ${file}: ${why}`, file);
+  const fail = (why: string) => new UnreadableImageError(`cannot read image ${file}: ${why}`, file);
   if (channels !== 1 && channels !== 3) throw fail(`the model takes ${channels} channels; images decode to 1 (grayscale) or 3 (RGB)`);
   let buf: Buffer;
   try {
@@ -48,7 +48,7 @@ export async function decodeImageFile(file: string, shape: [number, number, numb
     const { pixels } = await decodeImage(buf, probe, { width, height, channels, mode: resize });
     return new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   } catch (e) {
-    if (e instanceof DataDecodeError) throw fail(e.message);
+    if (e instanceof ImageDecodeError) throw fail(e.message);
     throw e;
   }
 }
@@ -92,7 +92,7 @@ export async function predictFiles(
   classNames: string[],
   top = 3,
   resize: ResizeMode = 'stretch',
-): Promise<Prediction[]> {
+): Promise<ImagePrediction[]> {
   // One after another: libvips keeps one error buffer per process, so parallel decodes can mix up errors.
   const decoded: Uint8Array[] = [];
   for (const file of files) decoded.push(await decodeImageFile(file, shape, resize));

@@ -7,7 +7,7 @@ import { replaceFile } from '../platform/replace-file.js';
 import path from 'node:path';
 import type { ErrorCode, Prediction } from '../../common/contract.js';
 import { DEFAULT_TRAINING } from '../../common/spec.js';
-import { decodeImageFile, ImageDecodeError, predictPixels } from '../engine/predict.js';
+import { decodeImageFile, UnreadableImageError, predictPixels } from '../engine/predict.js';
 import { SaveError } from '../engine/save.js';
 import type { EngineBackend } from '../engine/tf-types.js';
 import { importModel } from '../runs/import-model.js';
@@ -72,7 +72,7 @@ async function predictJob(engine: EngineBackend, job: Extract<ToolJob, { mode: '
       try {
         decoded.push({ pixels: await decodeImageFile(img.path, shape, loaded.resize) });
       } catch (e) {
-        if (!(e instanceof ImageDecodeError)) throw e;
+        if (!(e instanceof UnreadableImageError)) throw e;
         // The message names the path it read; the user knows the file by its name.
         decoded.push({ error: e.message.split(img.path).join(img.name) });
       }

@@ -11,7 +11,7 @@ import { allOf, type Dataset, type Subset } from '../data/dataset.js';
 import { loadDataset as loadRegisteredDataset } from '../data/registry.js';
 import { stratifiedSplit } from '../data/split.js';
 import { evaluateModel, type Evaluation } from '../engine/evaluate.js';
-import { predictFiles, type Prediction } from '../engine/predict.js';
+import { predictFiles, type ImagePrediction } from '../engine/predict.js';
 import type { EngineBackend } from '../engine/tf-types.js';
 import type { TrainingSettings } from '../../common/spec.js';
 import { replaceFolder } from '../platform/replace-file.js';
@@ -162,7 +162,7 @@ export interface PredictArgs {
   model?: ModelChoice;
 }
 
-export async function predictWithRun(backend: EngineBackend, args: PredictArgs): Promise<{ model: ModelChoice; predictions: Prediction[] }> {
+export async function predictWithRun(backend: EngineBackend, args: PredictArgs): Promise<{ model: ModelChoice; predictions: ImagePrediction[] }> {
   const loaded = await loadModelSource(backend, args.dir, args.model);
   try {
     let classNames = loaded.classNames;

@@ -15,7 +15,7 @@ import { pidAlive } from '../platform/folder-lock.js';
 import { processDied, repeatsOnResume, type RunFailureRecord } from '../../common/run-failures.js';
 
 /** `interrupted`: the run's process died (killed, power loss, disk full) without recording an end. */
-export type RunState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
+export type RunFolderState = 'running' | 'interrupted' | 'finished' | 'stopped' | 'failed' | 'unreadable';
 
 export interface RunListing {
   /** The folder's name: the run's id within its parent folder. */
@@ -23,7 +23,7 @@ export interface RunListing {
   dir: string;
   name: string;
   createdAt: string;
-  state: RunState;
+  state: RunFolderState;
   preset?: string;
   datasetId?: string;
   datasetName?: string;
@@ -72,7 +72,7 @@ export function processAlive(p: RunInfo['process'], dir?: string): boolean {
   return pidAlive(p.pid);
 }
 
-export function stateOf(info: RunInfo, dir?: string): RunState {
+export function stateOf(info: RunInfo, dir?: string): RunFolderState {
   if (info.status !== 'running') return info.status;
   return processAlive(info.process, dir) ? 'running' : 'interrupted';
 }
@@ -82,7 +82,7 @@ export function stateOf(info: RunInfo, dir?: string): RunState {
  * save was recorded (killed, or its process died, between the last epoch and run.json saying finished; or
  * the save itself failed): resuming then writes model/ from the last checkpoint.
  */
-function resumable(state: RunState, info: RunInfo | undefined, done: number, hasModel: boolean): boolean {
+function resumable(state: RunFolderState, info: RunInfo | undefined, done: number, hasModel: boolean): boolean {
   const planned = info?.experiment?.training?.epochs;
   if (planned === undefined) return false;
   // A failure a resume would only repeat (bad settings, model, shape, divergence) is not offered.
@@ -110,7 +110,7 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
   const epochsFile = path.join(dir, RUN_FILES.epochs);
   const log = parseEpochLog((await readText(epochsFile).catch((e: Error) => (problems.push({ file: epochsFile, message: e.message }), ''))) ?? '', epochsFile);
   problems.push(...log.problems);
-  const state: RunState = info ? stateOf(info, dir) : 'unreadable';
+  const state: RunFolderState = info ? stateOf(info, dir) : 'unreadable';
   const planned = info?.experiment?.training?.epochs;
   const done = log.history.length;
   const hasModel = (await exists(path.join(dir, RUN_FILES.model, MODEL_JSON))) || (await exists(path.join(dir, `${RUN_FILES.model}.previous`, MODEL_JSON)));

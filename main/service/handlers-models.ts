@@ -11,7 +11,7 @@ import { IMAGE_EXTENSIONS } from '../data/folder-scan.js';
 import type { DataLayout } from './data-dir.js';
 import type { Handlers } from './handler-types.js';
 import { describeSource, newImportId, readImport } from './imports.js';
-import type { RunsStore } from './runs-store.js';
+import type { RunCatalog } from './run-catalog.js';
 import type { ToolOutput } from '../host/protocol.js';
 import type { ServiceDeps } from './types.js';
 import { withStagedFiles } from './upload-staging.js';
@@ -66,7 +66,7 @@ export function modelFileOf(files: UploadedFile[]): Result<string> {
   return ok(json.name);
 }
 
-export function modelHandlers(deps: ServiceDeps, layout: DataLayout, runs: RunsStore): Handlers<'model:import' | 'model:predict'> {
+export function modelHandlers(deps: ServiceDeps, layout: DataLayout, runs: RunCatalog): Handlers<'model:import' | 'model:predict'> {
   async function importFile(file: string, displayName: string, hidePaths = (t: string) => t): Promise<Result<Picked<ModelImportResponse>>> {
     // A picked model.json says little about the model; the folder it was picked from usually says more.
     const stem = path.parse(displayName).name;

@@ -13,7 +13,7 @@ import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
 import { downloadLinks } from './downloads.js';
 import type { Handlers } from './handler-types.js';
 import { readImport, weightsMismatch } from './imports.js';
-import type { RunsStore } from './runs-store.js';
+import type { RunCatalog } from './run-catalog.js';
 import type { TrainingJob } from '../host/protocol.js';
 import type { ServiceDeps } from './types.js';
 
@@ -41,7 +41,7 @@ async function listFiles(dir: string): Promise<string[]> {
 export function runHandlers(
   deps: ServiceDeps,
   layout: DataLayout,
-  runs: RunsStore,
+  runs: RunCatalog,
   datasets: DatasetCatalog,
 ): Handlers<
   | 'training:start'

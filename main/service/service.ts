@@ -12,7 +12,7 @@ import { dataHandlers } from './handlers-data.js';
 import { modelHandlers } from './handlers-models.js';
 import { runHandlers } from './handlers-runs.js';
 import type { Handler, Handlers } from './handler-types.js';
-import { RunsStore } from './runs-store.js';
+import { RunCatalog } from './run-catalog.js';
 import { isChannel, parseRequest } from './schemas.js';
 import type { ServiceDeps } from './types.js';
 import type { DatasetLoad } from './dataset-catalog.js';
@@ -20,7 +20,7 @@ import type { DatasetLoad } from './dataset-catalog.js';
 export interface Service {
   handle(channel: unknown, payload: unknown): Promise<Result<unknown>>;
   readonly layout: DataLayout;
-  readonly runs: RunsStore;
+  readonly runs: RunCatalog;
   readonly handlers: Handlers;
   /** Browser mode: the saved or exported file a download URL path names, or null. */
   resolveDownload(urlPath: string): Promise<string | null>;
@@ -28,7 +28,7 @@ export interface Service {
 
 export function createService(deps: ServiceDeps, options: { loadDataset?: DatasetLoad } = {}): Service {
   const layout = dataLayout(deps.dataDir);
-  const runs = new RunsStore(layout.runs, (id) => deps.host.isActive(id));
+  const runs = new RunCatalog(layout.runs, (id) => deps.host.isActive(id));
   const datasets = new DatasetCatalog(layout.datasetsFile, deps.emit, options.loadDataset);
   const handlers: Handlers = {
     ...runHandlers(deps, layout, runs, datasets),

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allOf, type Dataset } from '../../../main/data/dataset.js';
 import { loadImageFolder } from '../../../main/data/image-folder.js';
-import { decodeImageFile, ImageDecodeError } from '../../../main/engine/predict.js';
+import { decodeImageFile, UnreadableImageError } from '../../../main/engine/predict.js';
 import { loadModelFromDir, saveModelAtomic } from '../../../main/engine/save.js';
 import type { EngineBackend } from '../../../main/engine/tf-types.js';
 import { evaluateSubset } from '../../../main/engine/validate.js';
@@ -183,7 +183,7 @@ describe('predictWithRun', () => {
     const dir = await tempDir('predict-bad');
     const bad = path.join(dir, 'notes.png');
     await writeFile(bad, 'not an image');
-    await expect(predictWithRun(backend, { dir: runDir, files: [bad] })).rejects.toThrow(ImageDecodeError);
+    await expect(predictWithRun(backend, { dir: runDir, files: [bad] })).rejects.toThrow(UnreadableImageError);
     await expect(predictWithRun(backend, { dir: runDir, files: [path.join(dir, 'missing.png')] })).rejects.toThrow(/cannot read image .*missing\.png: no such file/);
   });
 });

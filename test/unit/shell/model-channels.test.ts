@@ -22,7 +22,7 @@ import {
 import { startHttpServer } from '../../../main/server/http-server.js';
 import { createService } from '../../../main/service/service.js';
 import type { Dialogs, FileFilter } from '../../../main/service/types.js';
-import { uploads } from '../../../main/service/upload-schema.js';
+import { uploads } from '../../../common/uploads.js';
 import { FakeHost } from './fake-host.js';
 import { tinyExperiment } from './model-fixtures.js';
 

@@ -11,7 +11,7 @@ import type { EventName, Events } from '../../../common/contract.js';
 import { DEFAULT_TRAINING, type ExperimentSpec } from '../../../common/spec.js';
 import { nodeLauncher } from '../../../main/host/launcher.js';
 import { TrainingHost } from '../../../main/host/training-host.js';
-import { RunsStore } from '../../../main/service/runs-store.js';
+import { RunCatalog } from '../../../main/service/run-catalog.js';
 import { writeFixtureProcess } from './fixture-process.js';
 
 const experiment: ExperimentSpec = {
@@ -54,7 +54,7 @@ describe('TrainingHost', () => {
     expect(host.isActive(crashing.runId)).toBe(false);
     const info = JSON.parse(readFileSync(path.join(crashing.dir, 'run.json'), 'utf8'));
     expect(info).toMatchObject({ status: 'failed', error: { code: 'PROCESS_CRASHED' } });
-    const store = new RunsStore(runsDir, () => false);
+    const store = new RunCatalog(runsDir, () => false);
     expect(await store.details(crashing.runId)).toMatchObject({ status: 'crashed', epochsDone: 1, resumable: true });
 
     // The host is not left broken: the next run gets a new process and finishes.

@@ -32,7 +32,7 @@ function stateOf(listing: RunListing, active: boolean): RunState {
   }
 }
 
-export class RunsStore {
+export class RunCatalog {
   constructor(
     readonly runsDir: string,
     private readonly isActive: (runId: string) => boolean,
