@@ -26,6 +26,9 @@ const runRef = z.strictObject({ runId });
 const importId = z.string().regex(RUN_ID_PATTERN, 'not an import id');
 const shortName = z.string().min(1).max(200);
 
+/** What `runs:evaluate` is asked: a run's model, or an imported model on a dataset. */
+type EvaluateRequest = { runId: string; model?: (typeof EVALUATION_MODELS)[number] } | { importId: string; datasetId: string };
+
 /** Marks an issue as the experiment's own (SPEC_INVALID, with the validator's issues) rather than the request's. */
 export const SPEC_ISSUES = 'specIssues';
 
@@ -70,7 +73,34 @@ export const REQUEST_SCHEMAS = {
   'runs:list': empty,
   'runs:get': runRef,
   'runs:delete': runRef,
-  'runs:evaluate': z.strictObject({ runId, model: z.enum(EVALUATION_MODELS).optional() }),
+  /**
+   * A run's model (`runId`, `model` picks final, best or last) on the run's dataset, or an imported model
+   * (`importId`) on `datasetId`: an import names no dataset of its own.
+   */
+  'runs:evaluate': z
+    .strictObject({
+      runId: runId.optional(),
+      importId: importId.optional(),
+      datasetId: datasetId.optional(),
+      model: z.enum(EVALUATION_MODELS).optional(),
+    })
+    .transform((req, ctx): EvaluateRequest => {
+      const { runId, importId, datasetId, model } = req;
+      const issue = (path: string, message: string) => {
+        ctx.addIssue({ code: 'custom', path: [path], message });
+        return z.NEVER;
+      };
+      if (runId !== undefined && importId !== undefined) return issue('importId', 'give runId or importId, not both');
+      if (runId !== undefined) {
+        if (datasetId !== undefined) return issue('datasetId', 'a run is evaluated on its own dataset; datasetId is for an importId');
+        return { runId, ...(model ? { model } : {}) };
+      }
+      if (importId === undefined) return issue('runId', 'give runId (a run) or importId with datasetId (an imported model)');
+      if (datasetId === undefined)
+        return issue('datasetId', 'an imported model names no dataset: give datasetId (from dataset:list) to evaluate it on');
+      if (model !== undefined && model !== 'final') return issue('model', `an imported model has no ${model} checkpoint`);
+      return { importId, datasetId };
+    }),
   /**
    * Electron: leave `images` out and main shows its open dialog (several files). Browser mode: the page sends
    * them. The model is a run's (`runId`, `model` picks final, best or last) or an imported one's (`importId`).

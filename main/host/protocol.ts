@@ -12,6 +12,11 @@ export interface TrainingJob {
   mode: 'start' | 'resume' | 'evaluate';
   /** For `evaluate`: which of the run's models (default final). */
   evaluateModel?: EvaluationModel;
+  /**
+   * For `evaluate` of a folder that is not a run (an imported model's; `dir` is that folder and `runId` its
+   * import id): the dataset to evaluate it on.
+   */
+  evaluateOn?: string;
   runId: RunId;
   /** The run folder, created by the training process. */
   dir: string;

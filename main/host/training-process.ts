@@ -55,7 +55,11 @@ async function probe(): Promise<void> {
 async function run(job: TrainingJob): Promise<void> {
   const engine = await backend();
   if (job.mode === 'evaluate') {
-    await evaluateRun(engine, { dir: job.dir, ...(job.evaluateModel ? { model: job.evaluateModel } : {}) });
+    await evaluateRun(engine, {
+      dir: job.dir,
+      ...(job.evaluateModel ? { model: job.evaluateModel } : {}),
+      ...(job.evaluateOn ? { dataset: job.evaluateOn } : {}),
+    });
     return;
   }
   // The end event is held back until the model is saved and run.json is final, so a UI that refreshes on it

@@ -2,7 +2,7 @@
 import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { replaceWith } from '../platform/replace-file.js';
 import path from 'node:path';
-import { fail, ok, type Picked, type SaveResult } from '../../common/contract.js';
+import { fail, ok, type EvaluationReport, type Picked, type Result, type SaveResult } from '../../common/contract.js';
 import { summarize } from '../../common/summarize.js';
 import { repeatsOnResume } from '../../common/run-failures.js';
 import { EXPORT_EXTENSIONS, ExportError, exportModel } from '../export/export-run.js';
@@ -12,8 +12,8 @@ import type { DatasetCatalog } from './dataset-catalog.js';
 import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
 import { downloadLinks } from './downloads.js';
 import type { Handlers } from './handler-types.js';
-import { readImport, weightsMismatch } from './imports.js';
-import type { RunCatalog } from './run-catalog.js';
+import { importDatasetMismatch, readImport, weightsMismatch } from './imports.js';
+import { readEvaluation, type RunCatalog } from './run-catalog.js';
 import type { TrainingJob } from '../host/protocol.js';
 import type { ServiceDeps } from './types.js';
 
@@ -59,6 +59,34 @@ export function runHandlers(
   const browserDownloads = (files: string[]) => (deps.dialogs ? {} : { downloads: downloadLinks(layout, files) });
   /** The last export target refused with forceAllows: a `force` resend for the same run and format writes there without asking again. */
   let refused: { runId: string; format: string; path: string } | null = null;
+
+  /** An imported model on a dataset of the catalog; the report is written in the import's folder. */
+  async function evaluateImport(importId: string, datasetId: string): Promise<Result<EvaluationReport>> {
+    const imported = await readImport(layout.imports, importId);
+    if (!imported) return fail('NOT_FOUND', `no imported model "${importId}" in ${layout.imports}; import it again (model:import)`);
+    const ds = await datasets.info(datasetId);
+    if (!ds) return fail('NOT_FOUND', `unknown dataset "${datasetId}": import it first (dataset:import) or pick one from dataset:list`);
+    const why = importDatasetMismatch(imported.experiment.model, ds);
+    const model = imported.source ?? importId;
+    if (why) return fail('SPEC_INVALID', `${model} cannot be evaluated on ${ds.name}: ${why}`);
+    // Keyed by the import id like a run: one evaluation of an import at a time, none beside a training run.
+    const started = await deps.host.start({
+      mode: 'evaluate',
+      runId: importId,
+      dir: imported.dir,
+      name: model,
+      experiment: imported.experiment,
+      datasetId,
+      evaluateOn: datasetId,
+      dataDir: layout.root,
+    });
+    if (!started.ok) return started;
+    const outcome = await deps.host.whenExited(importId);
+    if (!outcome || outcome.code !== 0)
+      return fail('INTERNAL', `evaluating ${model} on ${ds.name} failed: ${outcome?.message ?? 'no result'}`);
+    const report = await readEvaluation(imported.dir);
+    return report ? ok(report) : fail('INTERNAL', `evaluating ${model} wrote no report`);
+  }
 
   return {
     async 'training:start'(req) {
@@ -138,6 +166,7 @@ export function runHandlers(
     },
 
     async 'runs:evaluate'(req) {
+      if ('importId' in req) return evaluateImport(req.importId, req.datasetId);
       const run = await runs.details(req.runId);
       if (!run) return notFound(req.runId);
       if (!run.hasModel) {

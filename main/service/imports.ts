@@ -84,3 +84,17 @@ export function weightsMismatch(model: ModelSpec, imported: ModelSpec): string |
     return `the imported model takes ${imported.inputShape.join('x')} images, this one ${model.inputShape.join('x')}`;
   return null;
 }
+
+/**
+ * Why the imported model cannot be evaluated on a dataset with these images and classes, naming both sides;
+ * null when its input takes the dataset's images and it has one output per class.
+ */
+export function importDatasetMismatch(model: ModelSpec, dataset: { inputShape: number[]; classNames: string[] }): string | null {
+  const takes = model.inputShape.join('x');
+  if (takes !== dataset.inputShape.join('x')) return `the model takes ${takes} images and the dataset has ${dataset.inputShape.join('x')}`;
+  const out = summarize(model).outputShape;
+  const outputs = out ? out[out.length - 1] : undefined;
+  if (outputs !== dataset.classNames.length)
+    return `the model has ${outputs ?? 'no'} outputs and the dataset has ${dataset.classNames.length} classes`;
+  return null;
+}

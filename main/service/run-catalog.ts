@@ -105,44 +105,7 @@ export class RunCatalog {
 
   /** The run's evaluation/evaluation.json with its misclassified images as data URLs, if it was evaluated. */
   async evaluation(runId: string): Promise<EvaluationReport | null> {
-    const dir = path.join(this.runDir(runId), RUN_FILES.evaluation);
-    let raw: Omit<EvaluationReport, 'misclassified' | 'perClass'> & {
-      images: string[];
-      misclassified: Omit<EvaluationReport['misclassified'][number], 'dataUrl'>[];
-      perClass: (Omit<EvaluationReport['perClass'][number], 'precision'> & { precision: number | null })[];
-    };
-    try {
-      raw = JSON.parse(await readFile(path.join(dir, 'evaluation.json'), 'utf8'));
-    } catch {
-      return null;
-    }
-    const misclassified = await Promise.all(
-      raw.misclassified.map(async (m, i) => {
-        const name = raw.images[i];
-        // Image names come from the report: only plain relative names inside evaluation/ are read.
-        const safe = typeof name === 'string' && !name.split(/[\\/]/).includes('..') && !path.isAbsolute(name);
-        const png = safe ? await readFile(path.join(dir, name)).catch(() => null) : null;
-        return { ...m, dataUrl: png ? `data:image/png;base64,${png.toString('base64')}` : null };
-      }),
-    );
-    return {
-      set: raw.set,
-      setDescription: raw.setDescription,
-      model: raw.model,
-      count: raw.count,
-      loss: raw.loss,
-      accuracy: raw.accuracy,
-      classNames: raw.classNames,
-      confusion: raw.confusion,
-      // NaN does not survive JSON (it is written as null): keep null as "nothing predicted as this class".
-      perClass: raw.perClass.map((c) => ({
-        ...c,
-        precision: typeof c.precision === 'number' && Number.isFinite(c.precision) ? c.precision : null,
-      })),
-      misclassified,
-      warnings: raw.warnings ?? [],
-      evaluatedAt: raw.evaluatedAt,
-    };
+    return readEvaluation(this.runDir(runId));
   }
 
   async remove(runId: string): Promise<void> {
@@ -188,4 +151,49 @@ export class RunCatalog {
 function bestValAccuracy(history: EpochRecord[]): number | undefined {
   const values = history.map((h) => h.val_accuracy).filter((v): v is number => typeof v === 'number');
   return values.length ? Math.max(...values) : undefined;
+}
+
+/**
+ * `<folder>/evaluation/evaluation.json` (a run's, or an imported model's) with its misclassified images as
+ * data URLs; null when the folder's model was never evaluated.
+ */
+export async function readEvaluation(folder: string): Promise<EvaluationReport | null> {
+  const dir = path.join(folder, RUN_FILES.evaluation);
+  let raw: Omit<EvaluationReport, 'misclassified' | 'perClass'> & {
+    images: string[];
+    misclassified: Omit<EvaluationReport['misclassified'][number], 'dataUrl'>[];
+    perClass: (Omit<EvaluationReport['perClass'][number], 'precision'> & { precision: number | null })[];
+  };
+  try {
+    raw = JSON.parse(await readFile(path.join(dir, 'evaluation.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  const misclassified = await Promise.all(
+    raw.misclassified.map(async (m, i) => {
+      const name = raw.images[i];
+      // Image names come from the report: only plain relative names inside evaluation/ are read.
+      const safe = typeof name === 'string' && !name.split(/[\\/]/).includes('..') && !path.isAbsolute(name);
+      const png = safe ? await readFile(path.join(dir, name)).catch(() => null) : null;
+      return { ...m, dataUrl: png ? `data:image/png;base64,${png.toString('base64')}` : null };
+    }),
+  );
+  return {
+    set: raw.set,
+    setDescription: raw.setDescription,
+    model: raw.model,
+    count: raw.count,
+    loss: raw.loss,
+    accuracy: raw.accuracy,
+    classNames: raw.classNames,
+    confusion: raw.confusion,
+    // NaN does not survive JSON (it is written as null): keep null as "nothing predicted as this class".
+    perClass: raw.perClass.map((c) => ({
+      ...c,
+      precision: typeof c.precision === 'number' && Number.isFinite(c.precision) ? c.precision : null,
+    })),
+    misclassified,
+    warnings: raw.warnings ?? [],
+    evaluatedAt: raw.evaluatedAt,
+  };
 }

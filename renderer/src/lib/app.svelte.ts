@@ -4,6 +4,7 @@
  */
 import type { Api, AppInfo, DatasetInfo, Events } from '../../../common/contract.js';
 import { DatasetsState } from './datasets.svelte.js';
+import { ImportedEvaluation } from './imported-evaluation.svelte.js';
 import { EditorState } from './editor.svelte.js';
 import { adviceFor, exitFailureCode } from '../../../common/run-failures.js';
 import { LiveRun } from './live-run.svelte.js';
@@ -34,12 +35,14 @@ export class AppState {
   datasets: DatasetsState;
   stopping = $state(false);
   predictions: PredictState;
+  importedEvaluation: ImportedEvaluation;
   importing = $state(false);
 
   constructor(private readonly api: Api) {
     this.runs = new RunsState(api);
     this.datasets = new DatasetsState(api);
     this.predictions = new PredictState(api);
+    this.importedEvaluation = new ImportedEvaluation(api);
     api.on('training:event', (p) => this.onTrainingEvent(p));
     api.on('training:exit', (p) => this.onExit(p));
     api.on('dataset:progress', (p) => this.datasets.onProgress(p));
@@ -155,7 +158,7 @@ export class AppState {
         const match = this.datasets.list.find(fits);
         if (match) this.selectDataset(match.id);
       }
-      this.editor.loadImported(experiment, { importId, source, warnings });
+      this.editor.loadImported(experiment, { importId, source, warnings, inputShape: experiment.model.inputShape });
       this.view = 'model';
       this.notify('info', `Imported ${source}`);
     } catch (e) {

@@ -40,6 +40,8 @@ export interface ImportedModel {
   importId: string;
   source: string;
   warnings: string[];
+  /** The images the imported model takes (height, width, channels), whatever the editor's model becomes. */
+  inputShape: number[];
   /** The layer structure the weights were made for (see weightsFingerprint). */
   fingerprint: string;
 }

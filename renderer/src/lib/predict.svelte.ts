@@ -1,5 +1,5 @@
 /**
- * Predictions of one run's model on images the person picks. In browser mode the page reads the files and
+ * Predictions of one model (a run's or an imported one's) on images the person picks. In browser mode the page reads the files and
  * keeps them for the previews; in Electron main opens its own dialog and only the file names come back.
  */
 import type { Api, EvaluationModel, Prediction } from '../../../common/contract.js';
@@ -11,8 +11,15 @@ export interface PredictedImage {
   dataUrl: string | null;
 }
 
+/** Whose model classifies: a run's, or an imported model's (which has only its own weights). */
+export type PredictedModel = { runId: string } | { importId: string };
+
+/** One key per model, so a panel shows only its own model's answers. */
+export const modelKey = (m: PredictedModel): string => ('runId' in m ? `run:${m.runId}` : `import:${m.importId}`);
+
 export class PredictState {
-  runId = $state<string | null>(null);
+  /** modelKey of the model the results are from. */
+  of = $state<string | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
   results = $state.raw<PredictedImage[]>([]);
@@ -20,13 +27,15 @@ export class PredictState {
   constructor(private readonly api: Api) {}
 
   /** `files` from the page's file input, or null to let main show its dialog. */
-  async predict(runId: string, model: EvaluationModel, files: File[] | null, top = 3): Promise<void> {
+  async predict(source: PredictedModel, model: EvaluationModel, files: File[] | null, top = 3): Promise<void> {
     this.busy = true;
     this.error = null;
-    this.runId = runId;
+    this.of = modelKey(source);
     try {
       const read = files ? await readUploads(files) : null;
-      const r = await this.api['model:predict']({ runId, model, top, ...(read ? { images: read.map((f) => f.upload) } : {}) });
+      const images = read ? { images: read.map((f) => f.upload) } : {};
+      // An imported model has no checkpoints to choose from.
+      const r = await this.api['model:predict']('runId' in source ? { ...source, model, top, ...images } : { ...source, top, ...images });
       if (!r.ok) {
         this.error = r.error.message;
         return;

@@ -16,7 +16,7 @@ export class FakeHost implements TrainingHostLike {
     this.active.add(job.runId);
     return ok({ runId: job.runId });
   }
-  async whenExited(_runId: string) {
+  async whenExited(_runId: string): ReturnType<TrainingHostLike['whenExited']> {
     return null;
   }
   stop(runId: string): boolean {

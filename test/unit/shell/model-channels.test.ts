@@ -229,6 +229,86 @@ describe('model:predict with an imported model', () => {
   });
 });
 
+describe('runs:evaluate with an imported model', () => {
+  const importId = '20260101-000000-digits';
+  /** An import of a 28x28x1 model with `outputs` classes, as model:import leaves it. */
+  function writeImport(dataDir: string, outputs: number, inputShape = [28, 28, 1]) {
+    const dir = path.join(dataDir, 'imports', importId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'model.json'), '{}');
+    const model = { inputShape, layers: [{ type: 'Flatten' }, { type: 'Dense', units: outputs, activation: 'softmax' }] };
+    writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ ...tinyExperiment(), model }));
+    return dir;
+  }
+
+  it("evaluates the import's folder on the dataset asked for and answers the report written there", async () => {
+    const s = setup('browser');
+    const dir = writeImport(s.dataDir, 10);
+    // The training process writes evaluation/evaluation.json in the folder it was given, then exits.
+    s.host.whenExited = async () => {
+      const report = { set: 'test', setDescription: 'the test set', model: 'final', count: 4, loss: 0.5, accuracy: 0.75 };
+      const rest = {
+        classNames: ['0', '1'],
+        confusion: [
+          [2, 0],
+          [1, 1],
+        ],
+        perClass: [],
+        misclassified: [],
+        images: [],
+        evaluatedAt: 'now',
+      };
+      mkdirSync(path.join(dir, 'evaluation'));
+      writeFileSync(path.join(dir, 'evaluation', 'evaluation.json'), JSON.stringify({ ...report, ...rest }));
+      return { code: 0, signal: null, reason: 'ended' as const, status: 'finished' as const, message: '', epochsDone: 0 };
+    };
+    const answer = await s.service.handle('runs:evaluate', { importId, datasetId: 'mnist' });
+    expect(answer).toMatchObject({
+      ok: true,
+      value: {
+        accuracy: 0.75,
+        count: 4,
+        confusion: [
+          [2, 0],
+          [1, 1],
+        ],
+      },
+    });
+    expect(s.host.started).toEqual([
+      expect.objectContaining({ mode: 'evaluate', runId: importId, dir, datasetId: 'mnist', evaluateOn: 'mnist' }),
+    ]);
+  });
+
+  it('refuses a model whose input or outputs do not fit the dataset, naming both, before any process starts', async () => {
+    const s = setup('browser');
+    writeImport(s.dataDir, 10, [32, 32, 3]);
+    const shape = await s.service.handle('runs:evaluate', { importId, datasetId: 'mnist' });
+    expect(code(shape)).toBe('SPEC_INVALID');
+    expect(message(shape)).toMatch(/cannot be evaluated on MNIST.*: the model takes 32x32x3 images and the dataset has 28x28x1/);
+    writeImport(s.dataDir, 2);
+    expect(message(await s.service.handle('runs:evaluate', { importId, datasetId: 'mnist' }))).toMatch(
+      /the model has 2 outputs and the dataset has 10 classes/,
+    );
+    expect(s.host.started).toHaveLength(0);
+  });
+
+  it('needs a dataset for an import, exactly one of runId and importId, and an import and a dataset that exist', async () => {
+    const s = setup('browser');
+    writeImport(s.dataDir, 10);
+    writeRun(s.dataDir, 'a-run');
+    expect(message(await s.service.handle('runs:evaluate', { importId }))).toMatch(/datasetId: an imported model names no dataset/);
+    const both = await s.service.handle('runs:evaluate', { runId: 'a-run', importId, datasetId: 'mnist' });
+    expect(message(both)).toMatch(/importId: give runId or importId, not both/);
+    expect(message(await s.service.handle('runs:evaluate', {}))).toMatch(/runId: give runId \(a run\) or importId/);
+    expect(message(await s.service.handle('runs:evaluate', { runId: 'a-run', datasetId: 'mnist' }))).toMatch(/datasetId/);
+    const gone = await s.service.handle('runs:evaluate', { importId: '20260101-000000-gone', datasetId: 'mnist' });
+    expect(code(gone)).toBe('NOT_FOUND');
+    const unknown = await s.service.handle('runs:evaluate', { importId, datasetId: 'folder:/nowhere' });
+    expect(message(unknown)).toMatch(/unknown dataset "folder:\/nowhere"/);
+    expect(s.host.started).toHaveLength(0);
+  });
+});
+
 describe('Electron: files come from main dialogs', () => {
   it('model:import opens the file dialog for Keras and TensorFlow.js files; a cancel is not an error', async () => {
     const asked: { title: string; filters: FileFilter[] }[] = [];

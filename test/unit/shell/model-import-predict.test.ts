@@ -12,7 +12,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EventName, Events, ModelImportResponse, Prediction, Result, UploadedFile } from '../../../common/contract.js';
+import type {
+  EvaluationReport,
+  EventName,
+  Events,
+  ModelImportResponse,
+  Prediction,
+  Result,
+  UploadedFile,
+} from '../../../common/contract.js';
 import { loadDataset } from '../../../main/data/registry.js';
 import { decodeImageFile, predictPixels } from '../../../main/engine/predict.js';
 import { loadModelFromDir } from '../../../main/engine/save.js';
@@ -219,5 +227,27 @@ describe('model:predict in a training process', () => {
     expect(p.top.map((t) => t.className).sort()).toEqual(['0', '1']);
     expect(p.top[0]).toMatchObject({ classIndex: own[0].index, className: own[0].label });
     expect(p.top[0].probability).toBeCloseTo(own[0].probability, 5);
+  });
+});
+
+describe('runs:evaluate of an imported model in a training process', () => {
+  it("scores the import on the dataset asked for as the model itself does, and keeps the report in the import's folder", async () => {
+    const { importId } = await importUpload([upload(keras.file)]);
+    const report = await value<EvaluationReport>(service.handle('runs:evaluate', { importId, datasetId }));
+    // The model's own predictions on every image (the folder has no test set, so all are scored, said plainly).
+    const dataset = await loadDataset(`folder:${folder}`);
+    const { tf } = backend;
+    const model = await loadModelFromDir(tf, path.join(work, 'data', 'imports', importId));
+    const n = dataset.train.count;
+    const predicted = tf.tidy(() =>
+      Array.from((model.predict(tf.tensor4d(dataset.train.images, [n, 8, 8, 1], 'float32').div(255)) as Tensor).argMax(-1).dataSync()),
+    );
+    model.dispose();
+    const right = predicted.filter((p, i) => p === dataset.train.labels[i]).length;
+    expect(report).toMatchObject({ set: 'training', model: 'final', count: n, classNames: dataset.classNames });
+    expect(report.accuracy).toBeCloseTo(right / n, 6);
+    expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(n);
+    const written = path.join(work, 'data', 'imports', importId, 'evaluation', 'evaluation.json');
+    expect(JSON.parse(readFileSync(written, 'utf8'))).toMatchObject({ accuracy: report.accuracy, count: n });
   });
 });
