@@ -24,7 +24,16 @@ export function reportCharts(report: SeriesReport): { metric: CurveMetric; svg: 
 }
 
 /** The variant table's columns; the app's Report view shows the same table. */
-export const REPORT_HEADERS = ['variant', 'settings', 'runs', 'final val_accuracy', 'best val_accuracy (epoch)', 'train − val gap', 's/epoch', 'params'];
+export const REPORT_HEADERS = [
+  'variant',
+  'settings',
+  'runs',
+  'final val_accuracy',
+  'best val_accuracy (epoch)',
+  'train − val gap',
+  's/epoch',
+  'params',
+];
 
 export function reportGroupCells(report: SeriesReport): string[][] {
   return report.groups.map((g) => [

@@ -45,12 +45,21 @@ function writeRun(run: (typeof RUNS)[number], minute: number): void {
   };
   writeFileSync(path.join(dir, 'run.json'), JSON.stringify(info));
   const lines = run.val.map((v, i) =>
-    JSON.stringify({ epoch: i + 1, loss: 1.5 - i * 0.3, accuracy: 0.5 + i * 0.15, val_loss: 1.2 - i * 0.2, val_accuracy: v, durationMs: 4_000, samples: 40_000 }),
+    JSON.stringify({
+      epoch: i + 1,
+      loss: 1.5 - i * 0.3,
+      accuracy: 0.5 + i * 0.15,
+      val_loss: 1.2 - i * 0.2,
+      val_accuracy: v,
+      durationMs: 4_000,
+      samples: 40_000,
+    }),
   );
   writeFileSync(path.join(dir, 'epochs.jsonl'), lines.join('\n') + '\n');
 }
 
-const params = (name: 'seed-baseline' | 'seed-dropout') => summarize(preset(name).model, { numClasses: 10 }).totalParams.toLocaleString('en-US');
+const params = (name: 'seed-baseline' | 'seed-dropout') =>
+  summarize(preset(name).model, { numClasses: 10 }).totalParams.toLocaleString('en-US');
 
 test.beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'layerbench-e2e-runs-report-'));
