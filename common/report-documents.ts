@@ -23,9 +23,19 @@ export function reportCharts(report: SeriesReport): { metric: CurveMetric; svg: 
   }));
 }
 
-const HEADERS = ['variant', 'settings', 'runs', 'final val_accuracy', 'best val_accuracy (epoch)', 'train − val gap', 's/epoch', 'params'];
+/** The variant table's columns; the app's Report view shows the same table. */
+export const REPORT_HEADERS = [
+  'variant',
+  'settings',
+  'runs',
+  'final val_accuracy',
+  'best val_accuracy (epoch)',
+  'train − val gap',
+  's/epoch',
+  'params',
+];
 
-function groupCells(report: SeriesReport): string[][] {
+export function reportGroupCells(report: SeriesReport): string[][] {
   return report.groups.map((g) => [
     g.group + (g.best ? ' ★' : ''),
     g.settings || '–',
@@ -66,9 +76,9 @@ export function reportMarkdown(report: SeriesReport, chartFile: (metric: CurveMe
     `# ${report.title}`,
     '',
     ...(report.subtitle ? [report.subtitle, ''] : []),
-    row(HEADERS),
-    row(HEADERS.map(() => '---')),
-    ...groupCells(report).map(row),
+    row(REPORT_HEADERS),
+    row(REPORT_HEADERS.map(() => '---')),
+    ...reportGroupCells(report).map(row),
     '',
     `★ best variant (${report.bestBy}). ${spreadNote(report)}`,
     '',
@@ -104,7 +114,7 @@ tr.best td{background:#e3f4e8;font-weight:600}
 </style></head><body>
 <h1>${escapeXml(report.title)}</h1>
 ${report.subtitle ? `<p>${escapeXml(report.subtitle)}</p>` : ''}
-${table(HEADERS, groupCells(report), (i) => report.groups[i].best)}
+${table(REPORT_HEADERS, reportGroupCells(report), (i) => report.groups[i].best)}
 <p class="note">★ best variant (${escapeXml(report.bestBy)}). ${escapeXml(spreadNote(report))}</p>
 <div class="charts">
 ${charts}

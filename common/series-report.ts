@@ -4,6 +4,7 @@
  * per epoch and the parameter count, as mean and spread across repeats; and the mean curves to draw.
  * Pure, so the CLI's files and the app's view show the same numbers.
  */
+import type { TrainingSettings } from './spec.js';
 import type { EpochRecord } from './training-events.js';
 
 export interface ReportRun {
@@ -142,4 +143,19 @@ export function buildReport(title: string, runs: ReportRun[], subtitle = ''): Se
 export function formatStat(s: Stat | null, digits = 4): string {
   if (!s) return '–';
   return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits);
+}
+
+/** The training settings every run shares, in words; settings that vary are left to the table. */
+export function sharedSettings(all: TrainingSettings[]): string {
+  const same = <K extends keyof TrainingSettings>(key: K) => all.every((t) => JSON.stringify(t[key]) === JSON.stringify(all[0][key]));
+  if (all.length === 0) return '';
+  const t = all[0];
+  const parts: string[] = [];
+  if (same('optimizer')) parts.push(`optimizer ${t.optimizer}`);
+  if (same('learningRate')) parts.push(`learning rate ${t.learningRate}`);
+  if (same('batchSize')) parts.push(`batch size ${t.batchSize}`);
+  if (same('epochs')) parts.push(`${t.epochs} epochs`);
+  if (same('validationSplit')) parts.push(`validation split ${t.validationSplit}`);
+  if (same('seed')) parts.push(`seed ${t.seed}`);
+  return parts.length ? `Every run: ${parts.join(', ')}.` : '';
 }

@@ -8,9 +8,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { reportCharts, reportHtml, reportMarkdown } from '../../common/report-documents.js';
 import { settingsLabel } from '../../common/series.js';
-import { buildReport, type ReportRun, type SeriesReport } from '../../common/series-report.js';
+import { buildReport, sharedSettings, type ReportRun, type SeriesReport } from '../../common/series-report.js';
 import { summarize } from '../../common/summarize.js';
-import type { ExperimentSpec, TrainingSettings } from '../../common/spec.js';
+import type { ExperimentSpec } from '../../common/spec.js';
 import { replaceFile } from '../platform/replace-file.js';
 import { RUN_FILES, type RunInfo } from '../runs/run-folder.js';
 import { openRun } from '../runs/run-store.js';
@@ -19,21 +19,6 @@ import { readSeriesRecord, runDirOf, SeriesError } from './series-folder.js';
 function paramsOf(experiment: ExperimentSpec, numClasses: number | undefined): number {
   const s = summarize(experiment.model, numClasses ? { numClasses } : {});
   return s.ok ? s.totalParams : 0;
-}
-
-/** The training settings every run shares, in words; settings that vary are left to the table. */
-export function sharedSettings(all: TrainingSettings[]): string {
-  const same = <K extends keyof TrainingSettings>(key: K) => all.every((t) => JSON.stringify(t[key]) === JSON.stringify(all[0][key]));
-  if (all.length === 0) return '';
-  const t = all[0];
-  const parts: string[] = [];
-  if (same('optimizer')) parts.push(`optimizer ${t.optimizer}`);
-  if (same('learningRate')) parts.push(`learning rate ${t.learningRate}`);
-  if (same('batchSize')) parts.push(`batch size ${t.batchSize}`);
-  if (same('epochs')) parts.push(`${t.epochs} epochs`);
-  if (same('validationSplit')) parts.push(`validation split ${t.validationSplit}`);
-  if (same('seed')) parts.push(`seed ${t.seed}`);
-  return parts.length ? `Every run: ${parts.join(', ')}.` : '';
 }
 
 /** The report of a series folder: every planned run, trained or not (an untrained run shows 0 epochs). */

@@ -13,8 +13,8 @@ export function downloadBlob(fileName: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export function downloadText(fileName: string, text: string): void {
-  downloadBlob(fileName, new Blob([text.endsWith('\n') ? text : text + '\n'], { type: 'text/plain;charset=utf-8' }));
+export function downloadText(fileName: string, text: string, type = 'text/plain'): void {
+  downloadBlob(fileName, new Blob([text.endsWith('\n') ? text : text + '\n'], { type: `${type};charset=utf-8` }));
 }
 
 /** Decoded here rather than fetched: the page's Content-Security-Policy does not let it fetch `data:` URLs. */
