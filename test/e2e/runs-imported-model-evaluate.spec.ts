@@ -1,4 +1,5 @@
 /**
+ * Named to sort after lab.spec.ts, which counts the runs on the shared server: this spec trains one.
  * An imported model in the Model view, in the real UI against the real `layerbench serve`: a run's Keras
  * export (`layerbench export`) is imported, evaluated on the current dataset (bundled MNIST) with its accuracy
  * and confusion matrix shown, and asked to classify a digit image the page reads.
