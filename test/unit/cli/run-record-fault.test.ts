@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT } from '../../../main/cli/exit-codes.js';
-import { main } from '../../../main/cli/main.js';
+import { cliInProcess } from '../helpers/cli.js';
 import { nodeFileOps } from '../../../main/platform/replace-file.js';
 import { tinyExperiment } from '../helpers/fixtures.js';
 
@@ -20,18 +20,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = cliInProcess;
 
 describe('ENOSPC on the final run.json', () => {
   it('exits 4 naming run.json and the full disk, leaves no temporary, and resume records the run', async () => {

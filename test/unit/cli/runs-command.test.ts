@@ -1,23 +1,12 @@
 /** `layerbench runs --dir`: a bad folder is a named usage error, not a stack trace. Run in-process. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../../main/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { cliInProcess } from '../helpers/cli.js';
 import { EXIT } from '../../../main/cli/exit-codes.js';
 import { tempDir } from '../runs/helpers.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = cliInProcess;
 
 describe('layerbench runs --dir', () => {
   it('exits 2 naming a --dir that is a file, without a stack trace', async () => {

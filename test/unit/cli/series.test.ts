@@ -3,14 +3,14 @@
  * report's numbers are the runs' own records; a series killed mid-run and resumed ends with the report an
  * uninterrupted series gives, without retraining finished runs.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliBuilt } from '../helpers/cli.js';
 import type { SeriesReport } from '../../../common/series-report.js';
 import { lockFolder } from '../../../main/platform/folder-lock.js';
 import type { EpochRecord } from '../../../common/training-events.js';
@@ -18,13 +18,8 @@ import type { EpochRecord } from '../../../common/training-events.js';
 const CLI = path.resolve('main/cli/layerbench.mjs');
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+  const r = await cliBuilt(args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 }
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
