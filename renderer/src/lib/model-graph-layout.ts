@@ -10,16 +10,20 @@ import { fmtInt, fmtShape } from './format.js';
 /** -1 stands for the model input, as in LayerSummary's `inputs`. */
 export const MODEL_INPUT = -1;
 
-export const NODE_WIDTH = 220;
-const NODE_HEIGHT = 54;
+export const NODE_WIDTH = 224;
+/** A layer's box holds three lines (type; name; shape and parameters), the input's two. */
+export const NODE_HEIGHT = 68;
+const INPUT_HEIGHT = 48;
 const ERROR_LINE_HEIGHT = 15;
 /** Error text is wrapped at this many characters and cut after this many lines (the full text is the node's tooltip). */
 const ERROR_LINE_CHARS = 34;
 const ERROR_MAX_LINES = 4;
-const NAME_CHARS = 18;
-const TYPE_CHARS = 20;
+const NAME_CHARS = 30;
+const TYPE_CHARS = 24;
 /** Horizontal distance between a merge's incoming arrows where they meet its box. */
 const MERGE_SLOT = 36;
+/** Space around the drawing. */
+const MARGIN = 20;
 
 export interface GraphNode {
   /** The layer's index in the spec, or MODEL_INPUT. */
@@ -150,11 +154,12 @@ export function layoutModelGraph(summary: ModelSummary, errors: readonly (string
   const inputsOf = summary.layers.map((layer, i) => layerInputs(layer, i));
 
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 30, marginx: 16, marginy: 16 });
+  g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 30, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const c of contents) {
     const lines = c.error === undefined ? 0 : wrapLines(c.error).length;
-    g.setNode(nodeId(c.index), { width: NODE_WIDTH, height: NODE_HEIGHT + lines * ERROR_LINE_HEIGHT });
+    const height = c.index === MODEL_INPUT ? INPUT_HEIGHT : NODE_HEIGHT + (lines > 0 ? lines * ERROR_LINE_HEIGHT + 6 : 0);
+    g.setNode(nodeId(c.index), { width: NODE_WIDTH, height });
   }
   inputsOf.forEach((inputs, to) => {
     // A layer reading one input twice (Add of x and x) gets two arrows: the multigraph keeps them apart by name.
@@ -178,6 +183,7 @@ export function layoutModelGraph(summary: ModelSummary, errors: readonly (string
     };
   });
   const byIndex = new Map(nodes.map((n) => [n.index, n]));
+  const rowYs = [...new Set(nodes.map((n) => n.y))];
   const edges = inputsOf.flatMap((inputs, to) =>
     inputs.map((from, k): GraphEdge => {
       const label = g.edge(nodeId(from), nodeId(to), String(k)) as { points?: { x: number; y: number }[] } | undefined;
@@ -185,7 +191,10 @@ export function layoutModelGraph(summary: ModelSummary, errors: readonly (string
       const target = byIndex.get(to) as GraphNode;
       // dagre ends a slanted arrow on a box's side; here every arrow leaves a box's bottom and enters the
       // next one's top, a merge's inputs side by side in the order the merge lists them.
-      const bends = (label?.points ?? []).slice(1, -1);
+      // dagre also bends long arrows on the half rows it keeps between rows of boxes (for edge labels); only
+      // the bends level with a row of boxes are kept, so an arrow curves between rows instead of kinking
+      // just under a box.
+      const bends = (label?.points ?? []).slice(1, -1).filter((p) => rowYs.some((y) => Math.abs(p.y - y) < 0.5));
       const slot = (k - (inputs.length - 1) / 2) * Math.min(MERGE_SLOT, (NODE_WIDTH - 40) / Math.max(1, inputs.length - 1));
       return {
         from,
@@ -194,8 +203,24 @@ export function layoutModelGraph(summary: ModelSummary, errors: readonly (string
       };
     }),
   );
-  const size = g.graph();
-  return { nodes, edges, width: size.width ?? NODE_WIDTH, height: size.height ?? NODE_HEIGHT };
+  return framed(nodes, edges);
+}
+
+/**
+ * Moves the drawing so that boxes and arrows start one margin from the top left, and sizes it to hold
+ * both: dagre frames the boxes only, and a long arrow routed around them can lie outside that frame.
+ */
+function framed(nodes: GraphNode[], edges: GraphEdge[]): ModelGraphLayout {
+  const xs = [...nodes.flatMap((n) => [n.x - n.width / 2, n.x + n.width / 2]), ...edges.flatMap((e) => e.points.map((p) => p.x))];
+  const ys = [...nodes.flatMap((n) => [n.y - n.height / 2, n.y + n.height / 2]), ...edges.flatMap((e) => e.points.map((p) => p.y))];
+  const dx = MARGIN - Math.min(...xs);
+  const dy = MARGIN - Math.min(...ys);
+  return {
+    nodes: nodes.map((n) => ({ ...n, x: n.x + dx, y: n.y + dy })),
+    edges: edges.map((e) => ({ ...e, points: e.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) })),
+    width: Math.max(...xs) - Math.min(...xs) + 2 * MARGIN,
+    height: Math.max(...ys) - Math.min(...ys) + 2 * MARGIN,
+  };
 }
 
 /**

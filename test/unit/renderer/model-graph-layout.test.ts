@@ -88,6 +88,12 @@ function expectEdgesFromSourceToTarget(g: ModelGraphLayout): void {
     expect(last?.y).toBeCloseTo(to.y - to.height / 2, 3);
     expect(Math.abs(first.x - from.x)).toBeLessThanOrEqual(from.width / 2);
     expect(Math.abs((last?.x ?? 0) - to.x)).toBeLessThanOrEqual(to.width / 2);
+    for (const p of e.points) {
+      expect(p.x, `arrow ${e.from}→${e.to} leaves the drawing`).toBeGreaterThanOrEqual(0);
+      expect(p.x, `arrow ${e.from}→${e.to} leaves the drawing`).toBeLessThanOrEqual(g.width);
+      expect(p.y).toBeGreaterThanOrEqual(0);
+      expect(p.y).toBeLessThanOrEqual(g.height);
+    }
   }
 }
 
@@ -207,6 +213,16 @@ describe('layoutModelGraph', () => {
     const g = layoutModelGraph(s);
     expect(node(g, 1).x).toBeLessThan(node(g, 2).x);
     expect(node(g, 2).x).toBeLessThan(node(g, 3).x);
+    expectNoOverlap(g);
+    expectEdgesFromSourceToTarget(g);
+  });
+
+  it('keeps long arrows (a merge reading a layer many rows up) inside the drawing', () => {
+    const layers: HandLayer[] = [...Array(12).keys()].map((i) => ({ name: `layer_${i}`, type: 'Conv2D', shape: [8, 8, 4] }));
+    layers[9] = { ...layers[9], type: 'Concatenate', inputs: [8, 6, 0] };
+    layers[11] = { ...layers[11], type: 'Add', inputs: [10, 2] };
+    const g = layoutModelGraph(summaryOf([8, 8, 1], layers));
+    expect(g.edges.filter((e) => e.to === 9).map((e) => e.from)).toEqual([8, 6, 0]);
     expectNoOverlap(g);
     expectEdgesFromSourceToTarget(g);
   });
