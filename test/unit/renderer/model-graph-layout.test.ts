@@ -227,6 +227,30 @@ describe('layoutModelGraph', () => {
     expectEdgesFromSourceToTarget(g);
   });
 
+  it('lays out a ResNet-20-shaped model (nine residual blocks, two with a projection shortcut) without overlaps', () => {
+    const layers: HandLayer[] = [];
+    const add = (type: string, inputs: number[]): number => {
+      layers.push({ name: `${type.toLowerCase()}_${layers.length}`, type, shape: [8, 8, 16], inputs });
+      return layers.length - 1;
+    };
+    let x = add('Activation', [add('BatchNormalization', [add('Conv2D', [MODEL_INPUT])])]);
+    for (let stage = 0; stage < 3; stage++)
+      for (let block = 0; block < 3; block++) {
+        const main = add('BatchNormalization', [add('Conv2D', [add('Activation', [add('BatchNormalization', [add('Conv2D', [x])])])])]);
+        const shortcut = stage > 0 && block === 0 ? add('BatchNormalization', [add('Conv2D', [x])]) : x;
+        x = add('Activation', [add('Add', [main, shortcut])]);
+      }
+    add('Dense', [add('GlobalAveragePooling2D', [x])]);
+    expect(layers.length).toBeGreaterThan(60);
+    const g = layoutModelGraph(summaryOf([32, 32, 3], layers));
+    expect(g.nodes).toHaveLength(layers.length + 1);
+    expect(g.edges).toHaveLength(layers.length + 9);
+    expectNoOverlap(g);
+    expectEdgesFromSourceToTarget(g);
+    // Top to bottom in the order the layers run.
+    for (const e of g.edges) expect(node(g, e.to).y).toBeGreaterThan(node(g, e.from).y);
+  });
+
   it('does not move any box when only shapes and parameter counts change', () => {
     const before = layoutModelGraph(residual());
     const edited = residual();
