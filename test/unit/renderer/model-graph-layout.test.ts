@@ -41,6 +41,7 @@ function summaryOf(inputShape: number[], layers: HandLayer[]): ModelSummary {
     };
     return s as LayerSummary;
   });
+  // Cast: fields like isChain come with model graphs and are not in every checkout's ModelSummary.
   return {
     layers: out,
     inputShape,
@@ -50,7 +51,8 @@ function summaryOf(inputShape: number[], layers: HandLayer[]): ModelSummary {
     nonTrainableParams: 0,
     errors: [],
     ok: true,
-  };
+    isChain: layers.every((l, i) => l.inputs === undefined || (l.inputs.length === 1 && l.inputs[0] === i - 1)),
+  } as ModelSummary;
 }
 
 const node = (g: ModelGraphLayout, index: number): GraphNode => {
