@@ -98,19 +98,51 @@ export function wrapLines(text: string, width = ERROR_LINE_CHARS, maxLines = ERR
 }
 
 /**
- * An SVG path through an arrow's points: each stretch is a curve that leaves and arrives vertically, so
- * arrows read top to bottom like the layers.
+ * An SVG path along an arrow's points as a smooth curve (a uniform cubic B-spline held at both ends): it
+ * starts and ends exactly at the boxes and rounds the turns dagre's bends make.
  */
 export function edgePath(points: readonly { x: number; y: number }[]): string {
   if (points.length === 0) return '';
-  let d = `M${points[0].x},${points[0].y}`;
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1];
-    const b = points[i];
-    const midY = (a.y + b.y) / 2;
-    d += ` C${a.x},${midY} ${b.x},${midY} ${b.x},${b.y}`;
+  const f = (v: number) => Math.round(v * 100) / 100;
+  const at = (p: { x: number; y: number }) => `${f(p.x)},${f(p.y)}`;
+  const mix = (weights: [number, { x: number; y: number }][]) => {
+    const total = weights.reduce((sum, [w]) => sum + w, 0);
+    return {
+      x: weights.reduce((sum, [w, p]) => sum + w * p.x, 0) / total,
+      y: weights.reduce((sum, [w, p]) => sum + w * p.y, 0) / total,
+    };
+  };
+  if (points.length < 3) return `M${points.map(at).join(' L')}`;
+  // Repeating the last point closes the spline on it; each stretch between control points a, b (next c) is
+  // one Bézier segment.
+  const ps = [...points, points[points.length - 1]];
+  let d = `M${at(ps[0])} L${at(
+    mix([
+      [5, ps[0]],
+      [1, ps[1]],
+    ]),
+  )}`;
+  for (let i = 2; i < ps.length; i++) {
+    const [a, b, c] = [ps[i - 2], ps[i - 1], ps[i]];
+    d += ` C${at(
+      mix([
+        [2, a],
+        [1, b],
+      ]),
+    )} ${at(
+      mix([
+        [1, a],
+        [2, b],
+      ]),
+    )} ${at(
+      mix([
+        [1, a],
+        [4, b],
+        [1, c],
+      ]),
+    )}`;
   }
-  return d;
+  return `${d} L${at(ps[ps.length - 1])}`;
 }
 
 function nodeId(index: number): string {
@@ -183,26 +215,26 @@ export function layoutModelGraph(summary: ModelSummary, errors: readonly (string
     };
   });
   const byIndex = new Map(nodes.map((n) => [n.index, n]));
-  const rowYs = [...new Set(nodes.map((n) => n.y))];
-  const edges = inputsOf.flatMap((inputs, to) =>
-    inputs.map((from, k): GraphEdge => {
+  const edges = inputsOf.flatMap((inputs, to) => {
+    const target = byIndex.get(to) as GraphNode;
+    const routes = inputs.map((from, k) => {
       const label = g.edge(nodeId(from), nodeId(to), String(k)) as { points?: { x: number; y: number }[] } | undefined;
       const source = byIndex.get(from) as GraphNode;
-      const target = byIndex.get(to) as GraphNode;
-      // dagre ends a slanted arrow on a box's side; here every arrow leaves a box's bottom and enters the
-      // next one's top, a merge's inputs side by side in the order the merge lists them.
-      // dagre also bends long arrows on the half rows it keeps between rows of boxes (for edge labels); only
-      // the bends level with a row of boxes are kept, so an arrow curves between rows instead of kinking
-      // just under a box.
-      const bends = (label?.points ?? []).slice(1, -1).filter((p) => rowYs.some((y) => Math.abs(p.y - y) < 0.5));
-      const slot = (k - (inputs.length - 1) / 2) * Math.min(MERGE_SLOT, (NODE_WIDTH - 40) / Math.max(1, inputs.length - 1));
-      return {
-        from,
-        to,
-        points: [{ x: source.x, y: source.y + source.height / 2 }, ...bends, { x: target.x + slot, y: target.y - target.height / 2 }],
-      };
-    }),
-  );
+      // dagre's bends between the ends sit in the gaps between rows and beside the boxes of each row, so
+      // an arrow going around boxes turns in a gap and runs down beside them.
+      const bends = (label?.points ?? []).slice(1, -1);
+      const start = { x: source.x, y: source.y + source.height / 2 };
+      return { from, start, bends, comesFrom: (bends.at(-1) ?? start).x };
+    });
+    // dagre ends a slanted arrow on a box's side; here every arrow leaves a box's bottom and enters the
+    // next one's top. A merge's arrows arrive side by side, ordered by where they come from so they never cross.
+    const arrivals = [...routes].sort((a, b) => a.comesFrom - b.comesFrom);
+    const spacing = Math.min(MERGE_SLOT, (NODE_WIDTH - 40) / Math.max(1, inputs.length - 1));
+    return routes.map((r): GraphEdge => {
+      const slot = (arrivals.indexOf(r) - (inputs.length - 1) / 2) * spacing;
+      return { from: r.from, to, points: [r.start, ...r.bends, { x: target.x + slot, y: target.y - target.height / 2 }] };
+    });
+  });
   return framed(nodes, edges);
 }
 

@@ -8,6 +8,7 @@ import type { LayerSummary, ModelSummary } from '../../../common/summarize.js';
 import { summarize } from '../../../common/summarize.js';
 import { preset } from '../../../common/presets.js';
 import {
+  edgePath,
   layerInputs,
   layoutModelGraph,
   MODEL_INPUT,
@@ -97,6 +98,16 @@ function expectEdgesFromSourceToTarget(g: ModelGraphLayout): void {
       expect(p.y).toBeLessThanOrEqual(g.height);
     }
   }
+}
+
+/** A merge's arrows arrive side by side in the order they come from, left to right, so they do not cross there. */
+function expectMergeArrowsApart(g: ModelGraphLayout, merge: number): void {
+  const into = g.edges.filter((e) => e.to === merge);
+  const before = (e: (typeof into)[number]) => e.points[e.points.length - 2].x;
+  const byOrigin = [...into].sort((a, b) => before(a) - before(b));
+  const byArrival = [...into].sort((a, b) => (a.points.at(-1)?.x ?? 0) - (b.points.at(-1)?.x ?? 0));
+  expect(byArrival).toEqual(byOrigin);
+  expect(new Set(into.map((e) => e.points.at(-1)?.x)).size).toBe(into.length);
 }
 
 const edgePairs = (g: ModelGraphLayout) => g.edges.map((e) => [e.from, e.to]);
@@ -193,6 +204,7 @@ describe('layoutModelGraph', () => {
       }
     }
     expect(node(g, 3).y).toBeGreaterThan(node(g, 2).y);
+    expectMergeArrowsApart(g, 3);
   });
 
   it('draws a Concatenate of three branches with its three arrows, the branches left to right in list order', () => {
@@ -206,6 +218,7 @@ describe('layoutModelGraph', () => {
     expect(b.y).toBeCloseTo(c.y, 3);
     expect(a.x).toBeLessThan(b.x);
     expect(b.x).toBeLessThan(c.x);
+    expectMergeArrowsApart(g, 4);
   });
 
   it('keeps branch order when the branches are listed in another order than dagre would pick', () => {
@@ -215,6 +228,7 @@ describe('layoutModelGraph', () => {
     const g = layoutModelGraph(s);
     expect(node(g, 1).x).toBeLessThan(node(g, 2).x);
     expect(node(g, 2).x).toBeLessThan(node(g, 3).x);
+    expectMergeArrowsApart(g, 4);
     expectNoOverlap(g);
     expectEdgesFromSourceToTarget(g);
   });
@@ -289,5 +303,34 @@ describe('wrapLines', () => {
     expect(long).toHaveLength(2);
     expect(long[1].endsWith('…')).toBe(true);
     expect(wrapLines('abcdefghijklmnop', 6)).toEqual(['abcde…']);
+  });
+});
+
+describe('edgePath', () => {
+  it('draws a straight arrow as a line and a bent one as curves that start and end on the given points', () => {
+    expect(edgePath([])).toBe('');
+    expect(
+      edgePath([
+        { x: 10, y: 0 },
+        { x: 10, y: 40 },
+      ]),
+    ).toBe('M10,0 L10,40');
+    const d = edgePath([
+      { x: 100, y: 0 },
+      { x: 40, y: 20 },
+      { x: 40, y: 120 },
+      { x: 90, y: 140 },
+    ]);
+    expect(d.startsWith('M100,0 L')).toBe(true);
+    expect(d.endsWith(' L90,140')).toBe(true);
+    expect(d.match(/C/g)).toHaveLength(3);
+    // Every coordinate stays within the points' bounding box (a B-spline lies in its control points' hull).
+    const numbers = [...d.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    for (const [x, y] of numbers) {
+      expect(x).toBeGreaterThanOrEqual(40);
+      expect(x).toBeLessThanOrEqual(100);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(y).toBeLessThanOrEqual(140);
+    }
   });
 });
