@@ -98,8 +98,8 @@ export function wrapLines(text: string, width = ERROR_LINE_CHARS, maxLines = ERR
 }
 
 /**
- * An SVG path along an arrow's points as a smooth curve (a uniform cubic B-spline held at both ends): it
- * starts and ends exactly at the boxes and rounds the turns dagre's bends make.
+ * An SVG path along an arrow's points: between two points an S-curve; along bends a smooth curve (a uniform
+ * cubic B-spline held at both ends) that starts and ends exactly at the boxes and rounds the turns.
  */
 export function edgePath(points: readonly { x: number; y: number }[]): string {
   if (points.length === 0) return '';
@@ -112,7 +112,14 @@ export function edgePath(points: readonly { x: number; y: number }[]): string {
       y: weights.reduce((sum, [w, p]) => sum + w * p.y, 0) / total,
     };
   };
-  if (points.length < 3) return `M${points.map(at).join(' L')}`;
+  if (points.length === 1) return `M${at(points[0])}`;
+  if (points.length === 2) {
+    // Leaves and arrives vertically, like the rows it joins.
+    const [a, b] = points;
+    if (a.x === b.x) return `M${at(a)} L${at(b)}`;
+    const midY = (a.y + b.y) / 2;
+    return `M${at(a)} C${at({ x: a.x, y: midY })} ${at({ x: b.x, y: midY })} ${at(b)}`;
+  }
   // Repeating the last point closes the spline on it; each stretch between control points a, b (next c) is
   // one Bézier segment.
   const ps = [...points, points[points.length - 1]];
@@ -215,14 +222,17 @@ export function layoutModelGraph(summary: ModelSummary, errors: readonly (string
     };
   });
   const byIndex = new Map(nodes.map((n) => [n.index, n]));
+  const rowYs = new Set(nodes.map((n) => Math.round(n.y)));
   const edges = inputsOf.flatMap((inputs, to) => {
     const target = byIndex.get(to) as GraphNode;
     const routes = inputs.map((from, k) => {
       const label = g.edge(nodeId(from), nodeId(to), String(k)) as { points?: { x: number; y: number }[] } | undefined;
       const source = byIndex.get(from) as GraphNode;
-      // dagre's bends between the ends sit in the gaps between rows and beside the boxes of each row, so
-      // an arrow going around boxes turns in a gap and runs down beside them.
-      const bends = (label?.points ?? []).slice(1, -1);
+      // An arrow that skips rows follows dagre's bends: they turn in the gaps between rows and run down
+      // beside the boxes. An arrow to the next row has one bend, in the gap, placed anywhere; it is drawn
+      // as a plain curve instead, which cannot hook back.
+      const dagreBends = (label?.points ?? []).slice(1, -1);
+      const bends = dagreBends.some((p) => rowYs.has(Math.round(p.y))) ? dagreBends : [];
       const start = { x: source.x, y: source.y + source.height / 2 };
       return { from, start, bends, comesFrom: (bends.at(-1) ?? start).x };
     });

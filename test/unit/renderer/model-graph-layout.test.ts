@@ -315,6 +315,12 @@ describe('edgePath', () => {
         { x: 10, y: 40 },
       ]),
     ).toBe('M10,0 L10,40');
+    expect(
+      edgePath([
+        { x: 10, y: 0 },
+        { x: 50, y: 40 },
+      ]),
+    ).toBe('M10,0 C10,20 50,20 50,40');
     const d = edgePath([
       { x: 100, y: 0 },
       { x: 40, y: 20 },
