@@ -108,11 +108,15 @@ test("a layer's error is drawn on its box in the theme's error colour, in light 
   await expect(box).not.toHaveClass(/error/);
 });
 
-test('a box picked with the keyboard is selected and focused in the layer list', async () => {
+test('boxes are reached with Tab and the arrow keys, and one picked with Enter is selected and focused in the layer list', async () => {
   await page.getByTestId('graph-zoom-fit').focus();
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('graph-node-0')).toBeFocused();
   await page.keyboard.press('Tab');
+  await expect(page.getByTestId('graph-node-1')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('graph-node-2')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
   await expect(page.getByTestId('graph-node-1')).toBeFocused();
   await shot(page, 'model-graph-keyboard-focus');
   await page.keyboard.press('Enter');
