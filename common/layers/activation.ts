@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { ACTIVATIONS } from './basics.js';
 import { ImportFault, type LayerDescriptor } from './descriptor.js';
-import { activationOf, activationSchema, kerasActivation, layerName, named, NO_PARAMS, py } from './helpers.js';
+import { activationOf, activationSchema, kerasActivation, commonLayerFields, named, NO_PARAMS, py } from './helpers.js';
 
-export const activationLayerSchema = z.strictObject({ type: z.literal('Activation'), activation: activationSchema, name: layerName });
+export const activationLayerSchema = z.strictObject({ type: z.literal('Activation'), activation: activationSchema, ...commonLayerFields });
 export type ActivationLayer = z.output<typeof activationLayerSchema>;
 
 export const activation: LayerDescriptor<ActivationLayer> = {

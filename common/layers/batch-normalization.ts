@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { LAYER_DEFAULTS } from './basics.js';
 import { ImportFault, type LayerDescriptor } from './descriptor.js';
-import { kerasInitializer, layerName, named, pyArgs } from './helpers.js';
+import { kerasInitializer, commonLayerFields, named, pyArgs } from './helpers.js';
 
 export const batchNormalizationSchema = z.strictObject({
   type: z.literal('BatchNormalization'),
   momentum: z.number().min(LIMITS.momentumBN.min).max(LIMITS.momentumBN.max).optional(),
   epsilon: z.number().gt(LIMITS.epsilon.minExclusive).max(LIMITS.epsilon.max).optional(),
-  name: layerName,
+  ...commonLayerFields,
 });
 export type BatchNormalizationLayer = z.output<typeof batchNormalizationSchema>;
 

@@ -12,7 +12,7 @@ import {
   kerasActivation,
   kernelAndBias,
   kernelAndBiasWeights,
-  layerName,
+  commonLayerFields,
   needImage,
   NO_PARAMS,
   ones,
@@ -36,7 +36,7 @@ export const conv2dSchema = z.strictObject({
   padding: paddingSchema.optional(),
   activation: activationSchema.optional(),
   useBias: z.boolean().optional(),
-  name: layerName,
+  ...commonLayerFields,
 });
 export type Conv2DLayer = z.output<typeof conv2dSchema>;
 

@@ -10,7 +10,7 @@ import {
   kerasActivation,
   kernelAndBias,
   kernelAndBiasWeights,
-  layerName,
+  commonLayerFields,
   named,
   NO_PARAMS,
   py,
@@ -24,7 +24,7 @@ export const denseSchema = z.strictObject({
   units: int(LIMITS.units.min, LIMITS.units.max),
   activation: activationSchema.optional(),
   useBias: z.boolean().optional(),
-  name: layerName,
+  ...commonLayerFields,
 });
 export type DenseLayer = z.output<typeof denseSchema>;
 

@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import type { LayerDescriptor } from './descriptor.js';
-import { layerName, named, NO_PARAMS } from './helpers.js';
+import { commonLayerFields, named, NO_PARAMS } from './helpers.js';
 
 export const dropoutSchema = z.strictObject({
   type: z.literal('Dropout'),
   rate: z.number().min(LIMITS.dropoutRate.min).lt(LIMITS.dropoutRate.maxExclusive),
-  name: layerName,
+  ...commonLayerFields,
 });
 export type DropoutLayer = z.output<typeof dropoutSchema>;
 

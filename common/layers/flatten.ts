@@ -1,9 +1,9 @@
 /** Flatten: an image as one vector. */
 import { z } from 'zod';
 import type { LayerDescriptor } from './descriptor.js';
-import { channelsLast, layerName, named, NO_PARAMS } from './helpers.js';
+import { channelsLast, commonLayerFields, named, NO_PARAMS } from './helpers.js';
 
-export const flattenSchema = z.strictObject({ type: z.literal('Flatten'), name: layerName });
+export const flattenSchema = z.strictObject({ type: z.literal('Flatten'), ...commonLayerFields });
 export type FlattenLayer = z.output<typeof flattenSchema>;
 
 export const flatten: LayerDescriptor<FlattenLayer> = {

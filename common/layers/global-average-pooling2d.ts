@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import type { LayerDescriptor } from './descriptor.js';
 import { ImportFault } from './descriptor.js';
-import { channelsLast, layerName, named, needImage, NO_PARAMS } from './helpers.js';
+import { channelsLast, commonLayerFields, named, needImage, NO_PARAMS } from './helpers.js';
 
-export const globalAveragePooling2dSchema = z.strictObject({ type: z.literal('GlobalAveragePooling2D'), name: layerName });
+export const globalAveragePooling2dSchema = z.strictObject({ type: z.literal('GlobalAveragePooling2D'), ...commonLayerFields });
 export type GlobalAveragePooling2DLayer = z.output<typeof globalAveragePooling2dSchema>;
 
 export const globalAveragePooling2d: LayerDescriptor<GlobalAveragePooling2DLayer> = {

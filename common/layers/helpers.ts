@@ -7,7 +7,9 @@ import { ImportFault, type JsonObject, type Shape } from './descriptor.js';
 // ---- schema parts ----
 export const int = (min: number, max: number) => z.number().int().min(min).max(max);
 export const size2 = (min: number, max: number) => z.union([int(min, max), z.tuple([int(min, max), int(min, max)])]);
-export const layerName = z.string().min(1).max(LIMITS.nameLength).optional();
+const layerName = z.string().min(1).max(LIMITS.nameLength).optional();
+/** The fields every layer type has, spread into each schema, so a field all layers gain is added here once. */
+export const commonLayerFields = { name: layerName };
 export const activationSchema = z.enum(ACTIVATIONS);
 export const paddingSchema = z.enum(PADDINGS);
 

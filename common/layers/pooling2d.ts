@@ -6,7 +6,7 @@ import type { LayerDescriptor } from './descriptor.js';
 import {
   channelsLast,
   compact,
-  layerName,
+  commonLayerFields,
   needImage,
   NO_PARAMS,
   named,
@@ -28,7 +28,7 @@ export function poolingSchema<T extends 'MaxPooling2D' | 'AveragePooling2D'>(typ
     /** Defaults to poolSize, as in Keras. */
     strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
     padding: paddingSchema.optional(),
-    name: layerName,
+    ...commonLayerFields,
   });
 }
 
