@@ -4,19 +4,17 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { LAYER_SCHEMAS } from './layers/index.js';
 import {
-  ACTIVATIONS,
   DEFAULT_TRAINING,
   LAYER_TYPES,
   isLayerType,
-  type LayerType,
   DEFAULT_EARLY_STOPPING,
   DEFAULT_LR_SCHEDULES,
   LOSSES,
   LR_SCHEDULE_TYPES,
   MONITOR_METRICS,
   OPTIMIZERS,
-  PADDINGS,
   type ExperimentSpec,
   type LayerSpec,
   type ModelSpec,
@@ -39,60 +37,10 @@ export interface SpecIssue {
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: SpecIssue[] };
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const size2 = (min: number, max: number) => z.union([int(min, max), z.tuple([int(min, max), int(min, max)])]);
 const name = z.string().min(1).max(LIMITS.nameLength).optional();
-const activation = z.enum(ACTIVATIONS);
-const padding = z.enum(PADDINGS);
 
-const layerSchemas = {
-  Conv2D: z.strictObject({
-    type: z.literal('Conv2D'),
-    filters: int(LIMITS.filters.min, LIMITS.filters.max),
-    kernelSize: size2(LIMITS.kernel.min, LIMITS.kernel.max),
-    strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
-    padding: padding.optional(),
-    activation: activation.optional(),
-    useBias: z.boolean().optional(),
-    name,
-  }),
-  MaxPooling2D: z.strictObject({
-    type: z.literal('MaxPooling2D'),
-    poolSize: size2(LIMITS.poolSize.min, LIMITS.poolSize.max).optional(),
-    strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
-    padding: padding.optional(),
-    name,
-  }),
-  AveragePooling2D: z.strictObject({
-    type: z.literal('AveragePooling2D'),
-    poolSize: size2(LIMITS.poolSize.min, LIMITS.poolSize.max).optional(),
-    strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
-    padding: padding.optional(),
-    name,
-  }),
-  GlobalAveragePooling2D: z.strictObject({ type: z.literal('GlobalAveragePooling2D'), name }),
-  Dropout: z.strictObject({
-    type: z.literal('Dropout'),
-    rate: z.number().min(LIMITS.dropoutRate.min).lt(LIMITS.dropoutRate.maxExclusive),
-    name,
-  }),
-  BatchNormalization: z.strictObject({
-    type: z.literal('BatchNormalization'),
-    momentum: z.number().min(LIMITS.momentumBN.min).max(LIMITS.momentumBN.max).optional(),
-    epsilon: z.number().gt(LIMITS.epsilon.minExclusive).max(LIMITS.epsilon.max).optional(),
-    name,
-  }),
-  Flatten: z.strictObject({ type: z.literal('Flatten'), name }),
-  Dense: z.strictObject({
-    type: z.literal('Dense'),
-    units: int(LIMITS.units.min, LIMITS.units.max),
-    activation: activation.optional(),
-    useBias: z.boolean().optional(),
-    name,
-  }),
-  Activation: z.strictObject({ type: z.literal('Activation'), activation, name }),
-} satisfies Record<LayerType, z.ZodType>;
-
-export type LayerSchemas = typeof layerSchemas;
+/** Each layer type's schema lives in its descriptor (common/layers/). */
+export type LayerSchemas = typeof LAYER_SCHEMAS;
 
 const steps = int(1, LIMITS.scheduleStepsMax);
 const learningRateValue = z.number().gt(LIMITS.learningRate.minExclusive).max(LIMITS.learningRate.max);
@@ -263,7 +211,7 @@ export function validateLayer(input: unknown, index: number): Validated<LayerSpe
       ],
     };
   }
-  const schema: z.ZodType<LayerSpec> = layerSchemas[type];
+  const schema: z.ZodType<LayerSpec> = LAYER_SCHEMAS[type];
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, issues: toIssues(parsed.error, input, ['layers', index], index, type) };

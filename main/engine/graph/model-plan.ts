@@ -5,6 +5,7 @@
 import { summarize } from '../../../common/summarize.js';
 import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
+import { engineOf } from '../layers/index.js';
 import type { GraphModelPlan, ParamRef, ParamRole, StateRef } from './train-graph.js';
 
 export interface LayerVariable {
@@ -43,17 +44,17 @@ export function modelPlan(model: LayersModel, spec: ModelSpec, numClasses: numbe
   const trainable = ((model as unknown as { collectedTrainableWeights?: LayerVariable[] }).collectedTrainableWeights ??
     model.trainableWeights) as unknown as LayerVariable[];
   const params: ParamRef[] = trainable.map((v) => {
-    const found = findParam(model, v);
+    const found = findParam(model, spec, v);
     if (!found) throw new Error(`weight ${v.name} belongs to no layer the graph step knows`);
     return { ...found, shape: [...v.shape] };
   });
   return { plan: { spec, inputShapes, params, numClasses }, trainable };
 }
 
-function findParam(model: LayersModel, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
+function findParam(model: LayersModel, spec: ModelSpec, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
   for (const [layer, l] of model.layers.entries()) {
     const fields = l as unknown as Record<string, unknown>;
-    for (const role of ['kernel', 'bias', 'gamma', 'beta'] as const) {
+    for (const role of engineOf(spec.layers[layer]).paramRoles) {
       if (fields[role] === variable) return { layer, role };
     }
   }
