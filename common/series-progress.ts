@@ -1,7 +1,8 @@
 /**
  * How far a series is, and how long the rest should take: epochs left over the whole plan times the measured
- * time per epoch (the mean of the epochs this session trained, from each epoch record's own duration).
- * Pure, fed by the service as runs start, epochs end and runs end; the app shows its snapshot.
+ * time per epoch, i.e. the time since this session began divided by the epochs it trained, so each run's
+ * start (a training process, the dataset) is part of the estimate. Pure (the clock is passed in), fed by the
+ * service as runs start, epochs end and runs end; the app shows its snapshot.
  */
 export interface SeriesEta {
   epochsDone: number;
@@ -17,8 +18,11 @@ export class SeriesProgressTracker {
   private measuredMs = 0;
   private measuredEpochs = 0;
 
-  /** `plannedEpochs[i]`: the epochs run i of the plan trains. */
-  constructor(private readonly plannedEpochs: number[]) {
+  /** `plannedEpochs[i]`: the epochs run i of the plan trains; `startedAt`: when this session began (ms). */
+  constructor(
+    private readonly plannedEpochs: number[],
+    private readonly startedAt: number,
+  ) {
     this.left = [...plannedEpochs];
   }
 
@@ -32,12 +36,11 @@ export class SeriesProgressTracker {
     this.left[index] = Math.max(0, this.plannedEpochs[index] - (initialEpoch - 1));
   }
 
-  epochEnded(index: number, durationMs: number): void {
+  /** An epoch of run i ended at `now` (ms, the same clock as startedAt). */
+  epochEnded(index: number, now: number): void {
     this.left[index] = Math.max(0, this.left[index] - 1);
-    if (Number.isFinite(durationMs) && durationMs >= 0) {
-      this.measuredMs += durationMs;
-      this.measuredEpochs++;
-    }
+    this.measuredEpochs++;
+    this.measuredMs = Math.max(0, now - this.startedAt);
   }
 
   /** Run i ended (finished, stopped early, failed): a stop leaves its epochs to a resume. */

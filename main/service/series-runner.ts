@@ -52,6 +52,8 @@ export class SeriesRunner {
     private readonly deps: ServiceDeps,
     private readonly layout: DataLayout,
     private readonly datasets: DatasetCatalog,
+    /** The clock the time left is measured with (tests pass their own). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** What blocks a single run from starting: the series training now, or null. */
@@ -208,7 +210,10 @@ export class SeriesRunner {
 
   /** Trains the series in the background; progress and the end are reported as events, never thrown. */
   private launch(seriesId: string, record: SeriesRecord): void {
-    const tracker = new SeriesProgressTracker(record.plan.map((e) => e.experiment.training.epochs));
+    const tracker = new SeriesProgressTracker(
+      record.plan.map((e) => e.experiment.training.epochs),
+      this.now(),
+    );
     const repeats = (group: string) => record.plan.filter((e) => e.group === group).length;
     const stop = new AbortController();
     let runsDone = 0;
@@ -258,7 +263,7 @@ export class SeriesRunner {
         },
         (event) => {
           if (event.type === 'start') tracker.started(index, event.initialEpoch);
-          else if (event.type === 'epochEnd') tracker.epochEnded(index, event.record.durationMs);
+          else if (event.type === 'epochEnd') tracker.epochEnded(index, this.now());
           else return;
           report();
         },

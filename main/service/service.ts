@@ -30,11 +30,11 @@ export interface Service {
   resolveDownload(urlPath: string): Promise<string | null>;
 }
 
-export function createService(deps: ServiceDeps, options: { loadDataset?: DatasetLoad } = {}): Service {
+export function createService(deps: ServiceDeps, options: { loadDataset?: DatasetLoad; now?: () => number } = {}): Service {
   const layout = dataLayout(deps.dataDir);
   const runs = new RunCatalog(layout.runs, (id) => deps.host.isActive(id));
   const datasets = new DatasetCatalog(layout.datasetsFile, deps.emit, options.loadDataset);
-  const series = new SeriesRunner(deps, layout, datasets);
+  const series = new SeriesRunner(deps, layout, datasets, options.now);
   const handlers: Handlers = {
     ...runHandlers(deps, layout, runs, datasets, () => series.busyReason()),
     ...seriesHandlers(series),

@@ -12,14 +12,18 @@ import type { TrainingEvent } from '../../../common/training-events.js';
 import type { ExitOutcome } from '../../../main/host/training-host.js';
 import type { JobObserver, ToolJob, ToolOutput, TrainingHostLike, TrainingJob } from '../../../main/host/protocol.js';
 
-/** Every epoch this host trains takes this long, as its epoch record says. */
+/** On the host's clock, every epoch takes this long, and a run's start (process, dataset) this long. */
 export const EPOCH_MS = 1000;
+export const RUN_START_MS = 500;
 
 export class SeriesHost implements TrainingHostLike {
   readonly jobs: TrainingJob[] = [];
   private readonly stops = new Set<string>();
   private readonly exits = new Map<string, Promise<ExitOutcome>>();
   private readonly active = new Set<string>();
+  /** The clock the service under test measures with: it advances as this host "trains". */
+  clock = 0;
+  readonly now = () => this.clock;
   /** Called after each epoch is written (a test may stop the series here). */
   afterEpoch: (job: TrainingJob, epoch: number) => Promise<void> | void = () => {};
 
@@ -59,6 +63,7 @@ export class SeriesHost implements TrainingHostLike {
         }),
       );
     write('running');
+    this.clock += RUN_START_MS;
     const planned = job.experiment.training.epochs;
     observe({ type: 'start', initialEpoch: before + 1, epochs: planned } as TrainingEvent);
     let status: 'finished' | 'stopped' = 'finished';
@@ -77,6 +82,7 @@ export class SeriesHost implements TrainingHostLike {
         samples: 10,
       };
       appendFileSync(epochs, JSON.stringify(line) + '\n');
+      this.clock += EPOCH_MS;
       observe({ type: 'epochEnd', record: line } as TrainingEvent);
       await this.afterEpoch(job, epoch);
     }

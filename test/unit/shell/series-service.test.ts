@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Events, Result, RunSummary, SeriesSummary } from '../../../common/contract.js';
 import { createService } from '../../../main/service/service.js';
-import { EPOCH_MS, SeriesHost } from './series-host.js';
+import { EPOCH_MS, RUN_START_MS, SeriesHost } from './series-host.js';
 
 const current = {
   model: {
@@ -35,16 +35,19 @@ function setup() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lb-series-service-'));
   const host = new SeriesHost();
   const progress: Events['series:progress'][] = [];
-  const service = createService({
-    mode: 'browser',
-    dataDir,
-    version: '0.0.0',
-    versions: { node: process.versions.node },
-    host,
-    emit: (event, payload) => {
-      if (event === 'series:progress') progress.push(payload as Events['series:progress']);
+  const service = createService(
+    {
+      mode: 'browser',
+      dataDir,
+      version: '0.0.0',
+      versions: { node: process.versions.node },
+      host,
+      emit: (event, payload) => {
+        if (event === 'series:progress') progress.push(payload as Events['series:progress']);
+      },
     },
-  });
+    { now: host.now },
+  );
   return { dataDir, host, service, progress };
 }
 
@@ -68,9 +71,12 @@ describe('series in the app', () => {
     expect(host.jobs[0].experiment.model.layers).toEqual(current.model.layers);
     expect(host.jobs[0].series?.group).toBe('current lr=0.001');
 
-    // After the first epoch: 1 of 8 done, 1 s per epoch measured, so 7 s left.
+    // After the first epoch: 1 of 8 done in the run's start and one epoch, so 7 more of those are left.
     const first = progress.find((p) => p.epochsDone === 1)!;
-    expect(first).toMatchObject({ status: 'running', total: 4, epochsTotal: 8, msPerEpoch: EPOCH_MS, etaMs: 7 * EPOCH_MS });
+    const perEpoch = RUN_START_MS + EPOCH_MS;
+    expect(first).toMatchObject({ status: 'running', total: 4, epochsTotal: 8, msPerEpoch: perEpoch, etaMs: 7 * perEpoch });
+    // Two runs (two starts, 0.5 s each) and four epochs (1 s each) in: 5 s for 4 epochs, 4 left.
+    expect(progress.find((p) => p.epochsDone === 4)).toMatchObject({ msPerEpoch: 1250, etaMs: 4 * 1250 });
     expect(first.current).toMatchObject({ runId: started.runIds[0], variant: 'current', index: 0, repeat: 0, step: 'start' });
     const third = progress.find((p) => p.current?.index === 2)!;
     expect(third.current).toMatchObject({ variant: 'baseline', group: 'baseline lr=0.001' });
