@@ -38,12 +38,13 @@ async function toTop(page: Page): Promise<void> {
   await page.locator('main.content').evaluate((e) => e.scrollTo(0, 0));
 }
 
-async function buildSeries(page: Page, name: string, epochs: number, repeats: number): Promise<void> {
+async function buildSeries(page: Page, name: string, epochs: number, repeats: number, batch = 64): Promise<void> {
   await page.getByRole('tab', { name: 'Train' }).click();
   const panel = page.getByTestId('series-panel');
   await panel.getByTestId('series-name').fill(name);
   await expect(panel.getByTestId('series-current')).toBeChecked();
   await panel.getByTestId('series-lrs').fill('0.001, 0.01');
+  await panel.getByTestId('series-batches').fill(String(batch));
   await panel.getByTestId('series-epochs').fill(String(epochs));
   await panel.getByTestId('series-repeats').fill(String(repeats));
 }
@@ -118,20 +119,22 @@ test('Stop ends a series cleanly after its current run, keeping what is done, an
   test.setTimeout(300_000);
   await openApp(page, served.url);
   await openSpecFile(page, TINY, 'tiny.json');
-  await buildSeries(page, 'stop and go', 3, 1);
+  // Small batches, so an epoch takes long enough for the stop to land inside the first run.
+  await buildSeries(page, 'stop and go', 4, 1, 8);
   await page.getByTestId('series-panel').getByTestId('series-start').click();
   const progress = page.getByTestId('series-progress');
-  await expect(progress.getByTestId('series-epochs-done')).toHaveText(/^[1-5] \/ 6$/, { timeout: 60_000 });
+  await expect(progress.getByTestId('series-epochs-done')).toHaveText(/^[1-7] \/ 8$/, { timeout: 60_000 });
   await page.getByTestId('stop').click();
   await expect(progress.getByTestId('series-status')).toHaveText('Series stopped', { timeout: 60_000 });
   const kept = await progress.getByTestId('series-epochs-done').textContent();
+  await expect(progress.getByTestId('series-left')).not.toHaveText(/^0 runs/);
   await expect(progress.getByTestId('series-resume')).toBeVisible();
   await toTop(page);
   await shot(page, 'series-stopped');
 
   await progress.getByTestId('series-resume').click();
   await expect(progress.getByTestId('series-status')).toHaveText('Series finished', { timeout: 120_000 });
-  await expect(progress.getByTestId('series-epochs-done')).toHaveText('6 / 6');
+  await expect(progress.getByTestId('series-epochs-done')).toHaveText('8 / 8');
   expect(Number(kept?.split(' / ')[0])).toBeGreaterThan(0);
 
   await page.getByRole('tab', { name: 'Runs' }).click();
