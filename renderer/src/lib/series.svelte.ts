@@ -28,7 +28,13 @@ export class SeriesState {
     this.list = r.value.series;
     // A series still training from before this page loaded (a reload) keeps reporting here.
     const running = this.list.find((s) => s.active && s.progress);
-    if (running?.progress && !this.progress) this.progress = running.progress;
+    if (running?.progress && (!this.progress || this.progress.seriesId === running.seriesId)) this.progress = running.progress;
+    // A series that ended while its end event was missed (the connection dropped) must not look active.
+    const shown = this.list.find((s) => s.seriesId === this.progress?.seriesId);
+    if (this.progress?.status === 'running' && shown && !shown.active) {
+      const { current: _gone, ...rest } = this.progress;
+      this.progress = { ...rest, status: shown.status === 'finished' ? 'finished' : shown.status === 'failed' ? 'failed' : 'stopped' };
+    }
   }
 
   onProgress(p: SeriesProgress): void {
