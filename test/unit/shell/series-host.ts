@@ -27,8 +27,16 @@ export class SeriesHost implements TrainingHostLike {
   /** Called after each epoch is written (a test may stop the series here). */
   afterEpoch: (job: TrainingJob, epoch: number) => Promise<void> | void = () => {};
 
+  /** Jobs (by their order) whose process cannot be started, and jobs whose run fails after one epoch. */
+  refuseJobs = new Set<number>();
+  failJobs = new Set<number>();
+
   async start(job: TrainingJob, observe?: JobObserver): Promise<Result<{ runId: string }>> {
     if (this.active.size) return fail('BUSY', `run "${[...this.active][0]}" is still training`);
+    if (this.refuseJobs.has(this.jobs.length)) {
+      this.refuseJobs.delete(this.jobs.length);
+      return fail('INTERNAL', 'cannot start the training process: spawn ENOMEM');
+    }
     this.jobs.push(job);
     this.active.add(job.runId);
     this.exits.set(job.runId, this.train(job, observe ?? (() => {})));
@@ -66,10 +74,15 @@ export class SeriesHost implements TrainingHostLike {
     this.clock += RUN_START_MS;
     const planned = job.experiment.training.epochs;
     observe({ type: 'start', initialEpoch: before + 1, epochs: planned } as TrainingEvent);
-    let status: 'finished' | 'stopped' = 'finished';
+    let status: 'finished' | 'stopped' | 'failed' = 'finished';
+    const fails = this.failJobs.has(this.jobs.indexOf(job));
     for (let epoch = before + 1; epoch <= planned; epoch++) {
       if (this.stops.has(job.runId)) {
         status = 'stopped';
+        break;
+      }
+      if (fails && epoch > 1) {
+        status = 'failed';
         break;
       }
       const line = {
@@ -90,6 +103,7 @@ export class SeriesHost implements TrainingHostLike {
       mkdirSync(path.join(job.dir, 'model'), { recursive: true });
       writeFileSync(path.join(job.dir, 'model', 'model.json'), '{}');
     }
+    if (status === 'failed') record.error = { code: 'NAN_LOSS', message: 'the loss became NaN in epoch 2' };
     write(status);
     this.active.delete(job.runId);
     this.stops.delete(job.runId);

@@ -175,4 +175,29 @@ describe('series in the app', () => {
     await service.series.whenIdle();
     expect(refused).toMatch(/^BUSY .*app series/);
   });
+
+  it('goes on after a failed run and names it; a run that cannot start ends the series failed with the reason, resumable', async () => {
+    const { service, host, progress } = setup();
+    host.failJobs.add(1);
+    host.refuseJobs.add(3);
+    const started = await value<{ seriesId: string; runIds: string[] }>(
+      service.handle('series:start', { series: SERIES, datasetId: 'mnist' }),
+    );
+    await service.series.whenIdle();
+    const end = progress.at(-1)!;
+    expect(end.status).toBe('failed');
+    expect(end.message).toMatch(
+      /run 4 of the series \(baseline lr=0.01, seed 42\) could not start: cannot start the training process: spawn ENOMEM/,
+    );
+    const listed = (await value<{ series: SeriesSummary[] }>(service.handle('series:list', {}))).series[0];
+    // series.json does not claim `running` after its loop is gone.
+    expect(listed).toMatchObject({ status: 'stopped', resumable: true, finished: 2 });
+
+    await value(service.handle('series:resume', { seriesId: started.seriesId }));
+    await service.series.whenIdle();
+    // The failed run is kept as failed (it would fail the same way again); only the one that never started trains.
+    expect(host.jobs.slice(3).map((j) => [j.mode, j.runId])).toEqual([['start', started.runIds[3]]]);
+    expect(progress.at(-1)).toMatchObject({ status: 'finished', runsDone: 4 });
+    expect(progress.at(-1)?.message).toBe('failed runs: 02-current-lr=0.01-seed42');
+  });
 });
