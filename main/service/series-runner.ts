@@ -61,6 +61,15 @@ export class SeriesRunner {
     return this.active ? `the series "${this.active.progress.name}" is training; stop it or wait until it ends` : null;
   }
 
+  /**
+   * The app is quitting: the series ends after its current run (which the host is killing), not with the next
+   * run started; its folder says `stopped`, so it resumes next time.
+   */
+  abort(): Promise<void> {
+    this.active?.stop.abort();
+    return this.whenIdle();
+  }
+
   /** Resolves when the series in progress (if any) has ended; for tests and shutdown. */
   whenIdle(): Promise<void> {
     return this.active?.done ?? Promise.resolve();

@@ -200,4 +200,16 @@ describe('series in the app', () => {
     expect(progress.at(-1)).toMatchObject({ status: 'finished', runsDone: 4 });
     expect(progress.at(-1)?.message).toBe('failed runs: 02-current-lr=0.01-seed42');
   });
+
+  it('when the app quits (abort), the series starts no further run and its folder says stopped', async () => {
+    const { service, host } = setup();
+    host.afterEpoch = (job, epoch) => {
+      if (epoch === 1 && job === host.jobs[0]) void service.series.abort();
+    };
+    await value(service.handle('series:start', { series: SERIES, datasetId: 'mnist' }));
+    await service.series.whenIdle();
+    expect(host.jobs).toHaveLength(1);
+    const listed = (await value<{ series: SeriesSummary[] }>(service.handle('series:list', {}))).series[0];
+    expect(listed).toMatchObject({ status: 'stopped', resumable: true });
+  });
 });
