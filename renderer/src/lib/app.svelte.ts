@@ -65,7 +65,8 @@ export class AppState {
       this.editor.load(draft.experiment, draft.preset, false);
       this.datasets.selectedId = draft.datasetId;
     }
-    const [info] = await Promise.all([this.api['app:info']({}), this.runs.refresh(), this.refreshDatasets(), this.series.refresh()]);
+    const [info] = await Promise.all([this.api['app:info']({}), this.runs.refresh(), this.refreshDatasets()]);
+    void this.series.refresh();
     if (info.ok) this.info = info.value;
     else this.infoError = info.error.message;
     // A run still active from before this page loaded (a browser reload) keeps streaming into the live panel.
