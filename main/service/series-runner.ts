@@ -9,36 +9,18 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  fail,
-  ok,
-  type Result,
-  type RunId,
-  type SeriesCurrentRun,
-  type SeriesProgress,
-  type SeriesSummary,
-} from '../../common/contract.js';
-import { SeriesProgressTracker } from '../../common/series-progress.js';
+import { fail, ok, type Result, type RunId, type SeriesSummary } from '../../common/contract.js';
 import type { SeriesFile } from '../../common/series.js';
 import { summarize } from '../../common/summarize.js';
 import { planExperiments } from '../series/plan-experiments.js';
 import { readSeriesRecord, SeriesError, writeSeriesRecord, type SeriesPlanEntry, type SeriesRecord } from '../series/series-folder.js';
-import { stepFor, trainSeriesFolder, type RunStep, type RunToTrain, type TrainedRun } from '../series/series-loop.js';
+import { stepFor } from '../series/series-loop.js';
+import { trainInBackground, type ActiveSeries } from './series-training.js';
 import { seriesReport } from '../series/write-report.js';
 import type { DatasetCatalog } from './dataset-catalog.js';
 import { newRunId, safeSegment, type DataLayout } from './data-dir.js';
 import type { ServiceDeps } from './types.js';
 import type { SeriesReport } from '../../common/series-report.js';
-
-interface ActiveSeries {
-  seriesId: string;
-  stop: AbortController;
-  /** The run training now, for a stop. */
-  runId: RunId | null;
-  progress: SeriesProgress;
-  /** Settles when the loop has ended and series.json says how. */
-  done: Promise<void>;
-}
 
 /** The run id of a planned run: the series id and the run's key, as one folder name in the runs folder. */
 function runIdOf(seriesId: string, entry: SeriesPlanEntry): RunId {
@@ -47,6 +29,8 @@ function runIdOf(seriesId: string, entry: SeriesPlanEntry): RunId {
 
 export class SeriesRunner {
   private active: ActiveSeries | null = null;
+  /** A start or resume is between its checks and its launch: a second one must wait its turn. */
+  private claimed = false;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -58,7 +42,8 @@ export class SeriesRunner {
 
   /** What blocks a single run from starting: the series training now, or null. */
   busyReason(): string | null {
-    return this.active ? `the series "${this.active.progress.name}" is training; stop it or wait until it ends` : null;
+    if (this.active) return `the series "${this.active.progress.name}" is training; stop it or wait until it ends`;
+    return this.claimed ? 'a series is being started' : null;
   }
 
   /**
@@ -82,6 +67,15 @@ export class SeriesRunner {
   async start(series: SeriesFile, datasetId: string, seed?: number): Promise<Result<{ seriesId: string; runIds: RunId[] }>> {
     const busy = this.busy();
     if (busy) return busy;
+    this.claimed = true;
+    try {
+      return await this.plan(series, datasetId, seed);
+    } finally {
+      this.claimed = false;
+    }
+  }
+
+  private async plan(series: SeriesFile, datasetId: string, seed?: number): Promise<Result<{ seriesId: string; runIds: RunId[] }>> {
     const fromFile = series.variants.findIndex((v) => v.spec !== undefined);
     if (fromFile >= 0) {
       return fail(
@@ -140,6 +134,15 @@ export class SeriesRunner {
   async resume(seriesId: string): Promise<Result<{ seriesId: string }>> {
     const busy = this.busy();
     if (busy) return busy;
+    this.claimed = true;
+    try {
+      return await this.relaunch(seriesId);
+    } finally {
+      this.claimed = false;
+    }
+  }
+
+  private async relaunch(seriesId: string): Promise<Result<{ seriesId: string }>> {
     const record = await this.read(seriesId);
     if (!record) return fail('NOT_FOUND', `no series "${seriesId}" in ${this.layout.series}`);
     if (record.status === 'finished') return fail('NOT_AVAILABLE', `the series "${record.name}" cannot be resumed: it finished`);
@@ -217,111 +220,19 @@ export class SeriesRunner {
     };
   }
 
-  /** Trains the series in the background; progress and the end are reported as events, never thrown. */
   private launch(seriesId: string, record: SeriesRecord): void {
-    const tracker = new SeriesProgressTracker(
-      record.plan.map((e) => e.experiment.training.epochs),
-      this.now(),
-    );
-    const repeats = (group: string) => record.plan.filter((e) => e.group === group).length;
-    const stop = new AbortController();
-    let runsDone = 0;
-    let current: SeriesCurrentRun | undefined;
-    const failedKeys = new Set<string>();
-    const progress = (status: SeriesProgress['status'], message?: string): SeriesProgress => ({
+    const active = trainInBackground({
+      host: this.deps.host,
+      emit: this.deps.emit,
+      dataDir: this.layout.root,
+      seriesDir: this.seriesDir(seriesId),
       seriesId,
-      name: record.name,
-      datasetId: record.datasetId,
-      status,
-      total: record.plan.length,
-      runsDone,
-      ...tracker.snapshot(),
-      ...(current ? { current } : {}),
-      ...(message ? { message } : {}),
+      record,
+      now: this.now,
     });
-    const active: ActiveSeries = { seriesId, stop, runId: null, progress: progress('running'), done: Promise.resolve() };
-    const report = (status: SeriesProgress['status'] = 'running', message?: string) => {
-      active.progress = progress(status, message);
-      this.deps.emit('series:progress', active.progress);
-    };
-
-    const trainOne = async ({ entry, index, runDir, step, seriesDir }: RunToTrain): Promise<TrainedRun> => {
-      const runId = path.basename(runDir);
-      current = {
-        runId,
-        index,
-        variant: entry.variant,
-        group: entry.group,
-        seed: entry.seed,
-        repeat: entry.repeat,
-        repeats: repeats(entry.group),
-        step,
-      };
-      report();
-      const started = await this.deps.host.start(
-        {
-          mode: step,
-          runId,
-          dir: runDir,
-          name: `${record.name}: ${entry.group} (seed ${entry.seed})`,
-          experiment: entry.experiment,
-          datasetId: record.datasetId,
-          dataDir: this.layout.root,
-          ...(entry.preset ? { preset: entry.preset } : {}),
-          ...(step === 'start' ? { series: { dir: seriesDir, key: entry.key, group: entry.group } } : {}),
-        },
-        (event) => {
-          if (event.type === 'start') tracker.started(index, event.initialEpoch);
-          else if (event.type === 'epochEnd') tracker.epochEnded(index, this.now());
-          else return;
-          report();
-        },
-      );
-      if (!started.ok) {
-        throw new SeriesError(
-          `run ${index + 1} of the series (${entry.group}, seed ${entry.seed}) could not start: ${started.error.message}`,
-        );
-      }
-      active.runId = runId;
-      this.deps.emit('runs:changed', { runId, change: step === 'start' ? 'created' : 'updated' });
-      const exit = await this.deps.host.whenExited(runId);
-      active.runId = null;
-      // A run the stop ended (even by the kill after the grace period) is stopped: a resume continues it.
-      const status: TrainedRun['status'] =
-        exit?.status === 'finished' ? 'finished' : exit?.status === 'stopped' || stop.signal.aborted ? 'stopped' : 'failed';
-      if (status === 'failed') failedKeys.add(entry.key);
-      if (status !== 'stopped') runsDone++;
-      tracker.ended(index, status);
-      current = undefined;
-      report();
-      return { status, warnings: [] };
-    };
-
-    const onRun = (_entry: SeriesPlanEntry, index: number, _total: number, step: RunStep) => {
-      if (step !== 'skip-finished' && step !== 'skip-failed') return;
-      if (step === 'skip-failed') failedKeys.add(_entry.key);
-      tracker.skipped(index);
-      runsDone++;
-      report();
-    };
-
-    active.done = trainSeriesFolder(this.seriesDir(seriesId), { train: trainOne }, { signal: stop.signal, onRun })
-      .then(
-        (outcome) => {
-          const failed = [...new Set([...outcome.failed, ...failedKeys])];
-          report(
-            outcome.status === 'running' ? 'stopped' : outcome.status,
-            failed.length ? `failed runs: ${failed.join(', ')}` : undefined,
-          );
-        },
-        (e: unknown) => {
-          current = undefined;
-          report('failed', e instanceof Error ? e.message : String(e));
-        },
-      )
-      .finally(() => {
-        if (this.active === active) this.active = null;
-      });
     this.active = active;
+    void active.done.finally(() => {
+      if (this.active === active) this.active = null;
+    });
   }
 }

@@ -212,4 +212,16 @@ describe('series in the app', () => {
     const listed = (await value<{ series: SeriesSummary[] }>(service.handle('series:list', {}))).series[0];
     expect(listed).toMatchObject({ status: 'stopped', resumable: true });
   });
+
+  it('answers BUSY to a second series sent while the first is still being planned', async () => {
+    const { service, host } = setup();
+    const [first, second] = await Promise.all([
+      service.handle('series:start', { series: SERIES, datasetId: 'mnist' }),
+      service.handle('series:start', { series: { ...SERIES, name: 'second' }, datasetId: 'mnist' }),
+    ]);
+    expect(first.ok).toBe(true);
+    expect(second.ok ? '' : `${second.error.code} ${second.error.message}`).toMatch(/^BUSY a series is being started/);
+    await service.series.whenIdle();
+    expect(host.jobs).toHaveLength(4);
+  });
 });
