@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { MERGE_INPUTS, resolveGraph } from './model-graph.js';
+import { layerNames } from './summarize.js';
 import {
   ACTIVATIONS,
   DEFAULT_TRAINING,
@@ -43,6 +45,8 @@ const size2 = (min: number, max: number) => z.union([int(min, max), z.tuple([int
 const name = z.string().min(1).max(LIMITS.nameLength).optional();
 const activation = z.enum(ACTIVATIONS);
 const padding = z.enum(PADDINGS);
+/** The earlier layers a layer reads (common/model-graph.ts resolves and checks them). */
+const inputs = z.array(z.string().min(1).max(LIMITS.nameLength)).min(1).max(MERGE_INPUTS.max).optional();
 
 const layerSchemas = {
   Conv2D: z.strictObject({
@@ -54,6 +58,7 @@ const layerSchemas = {
     activation: activation.optional(),
     useBias: z.boolean().optional(),
     name,
+    inputs,
   }),
   MaxPooling2D: z.strictObject({
     type: z.literal('MaxPooling2D'),
@@ -61,6 +66,7 @@ const layerSchemas = {
     strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
     padding: padding.optional(),
     name,
+    inputs,
   }),
   AveragePooling2D: z.strictObject({
     type: z.literal('AveragePooling2D'),
@@ -68,28 +74,41 @@ const layerSchemas = {
     strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
     padding: padding.optional(),
     name,
+    inputs,
   }),
-  GlobalAveragePooling2D: z.strictObject({ type: z.literal('GlobalAveragePooling2D'), name }),
+  GlobalAveragePooling2D: z.strictObject({ type: z.literal('GlobalAveragePooling2D'), name, inputs }),
   Dropout: z.strictObject({
     type: z.literal('Dropout'),
     rate: z.number().min(LIMITS.dropoutRate.min).lt(LIMITS.dropoutRate.maxExclusive),
     name,
+    inputs,
   }),
   BatchNormalization: z.strictObject({
     type: z.literal('BatchNormalization'),
     momentum: z.number().min(LIMITS.momentumBN.min).max(LIMITS.momentumBN.max).optional(),
     epsilon: z.number().gt(LIMITS.epsilon.minExclusive).max(LIMITS.epsilon.max).optional(),
     name,
+    inputs,
   }),
-  Flatten: z.strictObject({ type: z.literal('Flatten'), name }),
+  Flatten: z.strictObject({ type: z.literal('Flatten'), name, inputs }),
   Dense: z.strictObject({
     type: z.literal('Dense'),
     units: int(LIMITS.units.min, LIMITS.units.max),
     activation: activation.optional(),
     useBias: z.boolean().optional(),
     name,
+    inputs,
   }),
-  Activation: z.strictObject({ type: z.literal('Activation'), activation, name }),
+  Activation: z.strictObject({ type: z.literal('Activation'), activation, name, inputs }),
+  // Merges: no weights; `inputs` is required and model-graph.ts checks it lists 2 to 8 layers.
+  Add: z.strictObject({ type: z.literal('Add'), name, inputs: inputs.unwrap().min(MERGE_INPUTS.min) }),
+  Concatenate: z.strictObject({
+    type: z.literal('Concatenate'),
+    // Only the last (channel) axis, Keras's default.
+    axis: z.literal(-1).optional(),
+    name,
+    inputs: inputs.unwrap().min(MERGE_INPUTS.min),
+  }),
 } satisfies Record<LayerType, z.ZodType>;
 
 export type LayerSchemas = typeof layerSchemas;
@@ -322,12 +341,23 @@ export function validateModel(input: unknown): Validated<ModelSpec> {
       if (r.ok) parsedLayers.push(r.value);
       else issues.push(...r.issues);
     });
+    if (parsedLayers.length === layers.length) issues.push(...graphIssues(parsedLayers));
   }
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
     value: { ...(nameResult.data !== undefined ? { name: nameResult.data } : {}), inputShape: shape.data!, layers: parsedLayers },
   };
+}
+
+/** The graph rules (model-graph.ts) as issues on the layer and field at fault. */
+function graphIssues(layers: LayerSpec[]): SpecIssue[] {
+  const names = layerNames(layers);
+  return resolveGraph(layers, names).problems.map((p) => {
+    const at = `layers[${p.layerIndex}]`;
+    const label = `${at} ${names[p.layerIndex]} (${layers[p.layerIndex].type})`;
+    return issue(`${at}.${p.field}`, p.field, p.value, p.allowed, `${label}: ${p.problem}`, p.layerIndex);
+  });
 }
 
 /** Fills a schedule's optional fields with Keras's defaults; the fields Keras requires stay required. */

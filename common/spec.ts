@@ -37,6 +37,10 @@ export type BatchNormalizationLayer = z.output<LayerSchemas['BatchNormalization'
 export type FlattenLayer = z.output<LayerSchemas['Flatten']>;
 export type DenseLayer = z.output<LayerSchemas['Dense']>;
 export type ActivationLayer = z.output<LayerSchemas['Activation']>;
+/** Element-wise sum of 2 to 8 inputs of one shape (Keras's Add). */
+export type AddLayer = z.output<LayerSchemas['Add']>;
+/** 2 to 8 inputs joined along the last axis (Keras's Concatenate): channels add up, vectors join. */
+export type ConcatenateLayer = z.output<LayerSchemas['Concatenate']>;
 
 export const LAYER_TYPES = [
   'Conv2D',
@@ -48,6 +52,8 @@ export const LAYER_TYPES = [
   'Flatten',
   'Dense',
   'Activation',
+  'Add',
+  'Concatenate',
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
 
@@ -61,6 +67,10 @@ export interface ModelSpec {
   name?: string;
   /** [height, width, channels], channels last as in Keras. */
   inputShape: [number, number, number];
+  /**
+   * In an order where each layer comes after the layers it reads. A layer reads the one before it unless
+   * its `inputs` names others (common/model-graph.ts): a chain, or a directed acyclic graph.
+   */
   layers: LayerSpec[];
 }
 
