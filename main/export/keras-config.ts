@@ -6,6 +6,7 @@
  */
 import { layerNames } from '../../common/summarize.js';
 import { pair, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
+import { isSequentialSpec, kerasFunctionalConfig, KERAS_INPUT_NAME } from './keras-functional.js';
 import { kerasLearningRate } from './keras-schedule.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -99,6 +100,10 @@ function layerConfig(layer: LayerSpec, name: string): JsonObject {
       };
     case 'Activation':
       return { ...base, activation: kerasActivation(layer.activation) };
+    case 'Add':
+      return base;
+    case 'Concatenate':
+      return { ...base, axis: layer.axis ?? -1 };
     default: {
       const never: never = layer;
       throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
@@ -110,18 +115,21 @@ function layerConfig(layer: LayerSpec, name: string): JsonObject {
 export function kerasNameProblem(spec: ModelSpec): string | undefined {
   const names = layerNames(spec.layers);
   const i = names.findIndex((n) => n.includes('/'));
-  return i < 0
-    ? undefined
-    : `layer ${i + 1} is named "${names[i]}"; Keras does not allow "/" in layer names, rename the layer and export again`;
+  if (i >= 0) return `layer ${i + 1} is named "${names[i]}"; Keras does not allow "/" in layer names, rename the layer and export again`;
+  const taken = names.indexOf(KERAS_INPUT_NAME);
+  if (taken >= 0 && !isSequentialSpec(spec)) {
+    return `layer ${taken + 1} is named "${KERAS_INPUT_NAME}", the name of the Keras functional model's input; rename the layer and export again`;
+  }
+  return undefined;
 }
 
 /** Keras's model names allow what Python identifiers allow; Layerbench's allow any text. */
 export function kerasModelName(spec: ModelSpec): string {
-  return spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential';
+  return spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || (isSequentialSpec(spec) ? 'sequential' : 'functional');
 }
 
 /**
- * The Sequential model's configuration. `legacy` gives the `.h5` form: no `module`/`registered_name` keys on
+ * The model's configuration: Sequential for a chain, Functional for a graph (keras-functional.ts). `legacy` gives the `.h5` form: no `module`/`registered_name` keys on
  * the model and its layers, as Keras itself writes there.
  */
 export function kerasModelConfig(spec: ModelSpec, legacy = false): JsonObject {
@@ -137,6 +145,11 @@ export function kerasModelConfig(spec: ModelSpec, legacy = false): JsonObject {
     name: 'input_layer',
     optional: false,
   });
+  if (!isSequentialSpec(spec)) {
+    return kerasFunctionalConfig(spec, kerasModelName(spec), legacy, input, (i, name) =>
+      wrap('keras.layers', spec.layers[i].type, layerConfig(spec.layers[i], name)),
+    );
+  }
   const layers = spec.layers.map((layer, i) => wrap('keras.layers', layer.type, layerConfig(layer, names[i])));
   const model = wrap('keras', 'Sequential', {
     name: kerasModelName(spec),

@@ -53,3 +53,33 @@ export function concatSpec(classes: number): ModelSpec {
     ],
   };
 }
+
+/**
+ * Every graph feature in one model: a branch at the stem, an identity Add, a strided 1x1 projection
+ * shortcut listed before the path it joins (so Keras's layer order differs from the spec's), a Concatenate
+ * of an image and a pooled copy, BatchNormalization and Dropout inside branches.
+ */
+export function everyGraphFeatureSpec(classes: number): ModelSpec {
+  return {
+    name: 'graph_features',
+    inputShape: [8, 8, 3],
+    layers: [
+      { type: 'Conv2D', filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'stem' },
+      { type: 'Conv2D', filters: 4, kernelSize: 3, padding: 'same', useBias: false },
+      { type: 'BatchNormalization' },
+      { type: 'Activation', activation: 'relu' },
+      { type: 'Conv2D', filters: 4, kernelSize: 3, padding: 'same' },
+      { type: 'Add', inputs: ['conv2d_1', 'stem'], name: 'block1' },
+      { type: 'Conv2D', filters: 6, kernelSize: 1, strides: 2, inputs: ['block1'], name: 'projection' },
+      { type: 'Conv2D', filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', inputs: ['block1'] },
+      { type: 'Dropout', rate: 0.3 },
+      { type: 'Conv2D', filters: 6, kernelSize: 3, padding: 'same' },
+      { type: 'Add', inputs: ['conv2d_3', 'projection'], name: 'block2' },
+      { type: 'MaxPooling2D', poolSize: 3, strides: 1, padding: 'same', inputs: ['block2'] },
+      { type: 'Concatenate', inputs: ['block2', 'max_pooling2d'] },
+      { type: 'BatchNormalization' },
+      { type: 'GlobalAveragePooling2D' },
+      { type: 'Dense', units: classes, activation: 'softmax' },
+    ],
+  };
+}
