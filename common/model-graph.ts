@@ -108,7 +108,11 @@ export function resolveGraph(layers: readonly LayerSpec[], names: readonly strin
       return fault(given, allowed, `${layer.type} merges ${allowed}, but inputs lists ${given.length}`);
     }
     if (!merge && given.length !== 1) {
-      return fault(given, 'exactly one input', `${layer.type} reads exactly one input, but inputs lists ${given.length} (${listed(given)})`);
+      return fault(
+        given,
+        'exactly one input',
+        `${layer.type} reads exactly one input, but inputs lists ${given.length} (${listed(given)})`,
+      );
     }
     const resolved: number[] = [];
     for (const name of given) {

@@ -249,7 +249,12 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
       // A wrong name or unused output is the layer's error; its shape is still inferred where it can be.
       const known = inputs.length > 0 && inputShapes.every((x) => x !== null);
       const inferred = known ? stepOn(layer, inputShapes as Shape[], inputs.map(nameOf)) : undefined;
-      s = { out: inferred?.error ? null : (inferred?.out ?? null), trainable: inferred?.trainable ?? 0, nonTrainable: inferred?.nonTrainable ?? 0, error: graphError };
+      s = {
+        out: inferred?.error ? null : (inferred?.out ?? null),
+        trainable: inferred?.trainable ?? 0,
+        nonTrainable: inferred?.nonTrainable ?? 0,
+        error: graphError,
+      };
     } else if (inputShapes.some((x) => x === null)) {
       s = { out: null, trainable: 0, nonTrainable: 0 };
     } else {
@@ -353,10 +358,7 @@ export function formatSummary(summary: ModelSummary, modelName = 'sequential'): 
     const first = [`${l.name} (${l.type})`, shapeText(l.outputShape), fmt(l.params)];
     if (!graph) return [first];
     const sources = connected(l);
-    return [
-      [...first, sources[0] ?? '?'],
-      ...sources.slice(1).map((name) => ['', '', '', name]),
-    ];
+    return [[...first, sources[0] ?? '?'], ...sources.slice(1).map((name) => ['', '', '', name])];
   });
   if (graph) rows.unshift([[`${MODEL_INPUT} (InputLayer)`, shapeText(summary.inputShape), '0', '-']]);
   const baseWidths = graph ? [...SUMMARY_WIDTHS, CONNECTED_WIDTH] : SUMMARY_WIDTHS;

@@ -40,9 +40,7 @@ export function kerasLayerOrder(spec: ModelSpec): number[] {
   for (let i = count - 1; i >= 0; i--) {
     for (const j of inputs[i]) if (j !== MODEL_INPUT_INDEX) depth[j] = Math.max(depth[j], depth[i] + 1);
   }
-  return spec.layers
-    .map((_, i) => i)
-    .sort((a, b) => depth[b] - depth[a] || (visitOrder.get(a) ?? 0) - (visitOrder.get(b) ?? 0));
+  return spec.layers.map((_, i) => i).sort((a, b) => depth[b] - depth[a] || (visitOrder.get(a) ?? 0) - (visitOrder.get(b) ?? 0));
 }
 
 /**

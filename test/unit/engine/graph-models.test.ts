@@ -28,7 +28,15 @@ function batch(shape: [number, number, number], n: number, seed: number): { xs: 
     Float32Array.from({ length: n * shape[0] * shape[1] * shape[2] }, () => random()),
     [n, ...shape],
   );
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % CLASSES), 'int32'), CLASSES).toFloat();
+  const ys = tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: n }, (_, i) => i % CLASSES),
+        'int32',
+      ),
+      CLASSES,
+    )
+    .toFloat();
   return { xs, ys };
 }
 

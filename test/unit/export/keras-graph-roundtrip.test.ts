@@ -91,26 +91,29 @@ describe('graph specs as Keras functional models', () => {
     expect(lines[0].layers).toContain('Concatenate');
   });
 
-  it.skipIf(!python.ok)(`imports a ResNet-style functional model built in Keras, predicting what Keras predicts${needsPython}`, async () => {
-    const tf = backend.tf;
-    const file = path.join(work, 'resnet.keras');
-    const input = path.join(work, 'resnet-input.bin');
-    const output = path.join(work, 'resnet-output.bin');
-    const made = JSON.parse(runPython('make_keras_graph_model.py', [file, input, output]).trim().split('\n').pop()!) as {
-      shape: number[];
-    };
-    const result = await importModel(tf, file, path.join(work, 'resnet-import'));
-    const spec = result.experiment.model;
-    const summary = summarize(spec);
-    expect(summary.ok).toBe(true);
-    expect(summary.isChain).toBe(false);
-    expect(spec.layers.map((l) => l.type)).toEqual(expect.arrayContaining(['Add', 'Concatenate']));
-    const model = await loadModelFromDir(tf, result.dir);
-    const x = tf.tensor(new Float32Array((await readFile(input)).buffer.slice(0)), made.shape);
-    const y = model.predict(x) as Tensor;
-    const diff = maxAbsDiff((await y.data()) as Float32Array, new Float32Array((await readFile(output)).buffer.slice(0)));
-    expect(diff).toBeLessThanOrEqual(1e-4);
-    tf.dispose([x, y]);
-    model.dispose();
-  });
+  it.skipIf(!python.ok).each(['keras', 'h5'])(
+    `imports a ResNet-style functional model built in Keras (.%s), predicting what Keras predicts${needsPython}`,
+    async (format) => {
+      const tf = backend.tf;
+      const file = path.join(work, `resnet.${format}`);
+      const input = path.join(work, 'resnet-input.bin');
+      const output = path.join(work, 'resnet-output.bin');
+      const made = JSON.parse(runPython('make_keras_graph_model.py', [file, input, output]).trim().split('\n').pop()!) as {
+        shape: number[];
+      };
+      const result = await importModel(tf, file, path.join(work, `resnet-import-${format}`));
+      const spec = result.experiment.model;
+      const summary = summarize(spec);
+      expect(summary.ok).toBe(true);
+      expect(summary.isChain).toBe(false);
+      expect(spec.layers.map((l) => l.type)).toEqual(expect.arrayContaining(['Add', 'Concatenate']));
+      const model = await loadModelFromDir(tf, result.dir);
+      const x = tf.tensor(new Float32Array((await readFile(input)).buffer.slice(0)), made.shape);
+      const y = model.predict(x) as Tensor;
+      const diff = maxAbsDiff((await y.data()) as Float32Array, new Float32Array((await readFile(output)).buffer.slice(0)));
+      expect(diff).toBeLessThanOrEqual(1e-4);
+      tf.dispose([x, y]);
+      model.dispose();
+    },
+  );
 });
