@@ -25,6 +25,7 @@ const FIELDS: Record<string, FieldRule> = {
   activation: { label: 'Activation', allowed: 'one of the listed functions' },
   useBias: { label: 'Bias', allowed: 'on or off' },
   name: { label: 'Name', allowed: `1 to ${LIMITS.nameLength} characters` },
+  inputs: { label: 'Inputs', allowed: 'the names of earlier layers, or "input" for the model input' },
 };
 
 /** The training settings form's labels; what each accepts comes from the validation issue. */

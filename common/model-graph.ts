@@ -59,7 +59,6 @@ export function resolveGraph(layers: readonly LayerSpec[], names: readonly strin
   const problems: GraphProblem[] = [];
   const firstIndex = new Map<string, number>();
   names.forEach((name, i) => {
-    const layer = layers[i];
     if (name === MODEL_INPUT) {
       problems.push({
         layerIndex: i,

@@ -23,6 +23,10 @@ export function newLayer(type: LayerType, numClasses = 10): LayerSpec {
       return { type, units: numClasses, activation: 'softmax' };
     case 'Activation':
       return { type, activation: 'relu' };
+    case 'Add':
+    case 'Concatenate':
+      // A merge reads layers by name: the Inputs field asks for them (common/model-graph.ts says what is wrong until then).
+      return { type, inputs: [] };
     default: {
       const never: never = type;
       throw new Error(`Unsupported layer type ${String(never)}`);
@@ -40,6 +44,8 @@ export const LAYER_DESCRIPTIONS: Record<LayerType, string> = {
   Flatten: 'Image to vector',
   Dense: 'Fully connected',
   Activation: 'Applies a function',
+  Add: 'Sums layers of one shape',
+  Concatenate: 'Stacks channels of layers',
 };
 
 /** Short group labels so the palette reads as convolution, pooling, regularization, classifier. */
@@ -48,4 +54,5 @@ export const LAYER_GROUPS: { label: string; types: LayerType[] }[] = [
   { label: 'Pooling', types: ['MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D'] },
   { label: 'Regularization', types: ['Dropout', 'BatchNormalization'] },
   { label: 'Classifier', types: ['Flatten', 'Dense', 'Activation'] },
+  { label: 'Merge', types: ['Add', 'Concatenate'] },
 ];
