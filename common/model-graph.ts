@@ -156,8 +156,3 @@ export function resolveGraph(layers: readonly LayerSpec[], names: readonly strin
   problems.sort((a, b) => a.layerIndex - b.layerIndex);
   return { inputs, problems, isChain };
 }
-
-/** Whether every layer of a spec reads the layer before it (no `inputs` that change that). */
-export function isChainSpec(layers: readonly LayerSpec[], names: readonly string[]): boolean {
-  return resolveGraph(layers, names).isChain;
-}
