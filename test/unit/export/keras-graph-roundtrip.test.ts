@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../main/export/export-run.js';
 import { kerasLayerOrder } from '../../../main/export/keras-functional.js';
 import { kerasModelConfig } from '../../../main/export/keras-config.js';
+import { pythonTrainingScript } from '../../../main/export/python-script.js';
 import { importModel } from '../../../main/runs/import-model.js';
 import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend, Tensor } from '../../../main/engine/tf-types.js';
@@ -114,6 +115,39 @@ describe('graph specs as Keras functional models', () => {
       expect(diff).toBeLessThanOrEqual(1e-4);
       tf.dispose([x, y]);
       model.dispose();
+    },
+  );
+});
+
+describe('the Python script of a graph spec', () => {
+  it.skipIf(!python.ok)(
+    `builds the model with Keras's functional API: the same layers, connections and parameters${needsPython}`,
+    async () => {
+      const spec = everyGraphFeatureSpec(3);
+      const text = pythonTrainingScript(experimentOf(spec), { id: 'mnist', source: '/data/mnist', classNames: ['a', 'b', 'c'] });
+      expect(text).toContain('block2 = layers.Add(name="block2")([conv2d_3, projection])');
+      expect(text).toContain('keras.Model(inputs, dense, name="graph_features")');
+      const script = path.join(work, 'graph_train.py');
+      await writeFile(script, text);
+      const probe = path.join(work, 'probe.py');
+      await writeFile(
+        probe,
+        [
+          'import importlib.util, json, sys',
+          'spec = importlib.util.spec_from_file_location("train", sys.argv[1])',
+          'train = importlib.util.module_from_spec(spec); spec.loader.exec_module(train)',
+          'm = train.build_model()',
+          'links = {l.name: [t._keras_history[0].name for t in (l.input if isinstance(l.input, list) else [l.input])] for l in m.layers[1:]}',
+          'print(json.dumps({"params": m.count_params(), "links": links}))',
+        ].join('\n'),
+      );
+      const built = JSON.parse(runPython(probe, [script]).trim().split('\n').pop()!) as { params: number; links: Record<string, string[]> };
+      const summary = summarize(spec);
+      expect(built.params).toBe(summary.totalParams);
+      for (const layer of summary.layers) {
+        const from = layer.inputs.map((j) => (j < 0 ? 'input_layer' : summary.layers[j].name));
+        expect(built.links[layer.name], layer.name).toEqual(from);
+      }
     },
   );
 });
