@@ -52,7 +52,7 @@ export function fieldLabel(layerType: LayerType | 'training' | string | undefine
 
 function shownValue(value: unknown): string {
   if (value === undefined || value === null || (typeof value === 'number' && Number.isNaN(value)) || value === '') return 'empty';
-  if (Array.isArray(value)) return value.map(shownValue).join(' × ');
+  if (Array.isArray(value)) return value.length === 0 ? 'empty' : value.map(shownValue).join(' × ');
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
 

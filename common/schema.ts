@@ -46,7 +46,9 @@ const name = z.string().min(1).max(LIMITS.nameLength).optional();
 const activation = z.enum(ACTIVATIONS);
 const padding = z.enum(PADDINGS);
 /** The earlier layers a layer reads (common/model-graph.ts resolves and checks them). */
-const inputs = z.array(z.string().min(1).max(LIMITS.nameLength)).min(1).max(MERGE_INPUTS.max).optional();
+const inputName = z.string().min(1).max(LIMITS.nameLength);
+const inputs = z.array(inputName).min(1).max(MERGE_INPUTS.max).optional();
+const mergeInputs = z.array(inputName).max(MERGE_INPUTS.max);
 
 const layerSchemas = {
   Conv2D: z.strictObject({
@@ -100,14 +102,14 @@ const layerSchemas = {
     inputs,
   }),
   Activation: z.strictObject({ type: z.literal('Activation'), activation, name, inputs }),
-  // Merges: no weights; `inputs` is required and model-graph.ts checks it lists 2 to 8 layers.
-  Add: z.strictObject({ type: z.literal('Add'), name, inputs: inputs.unwrap().min(MERGE_INPUTS.min) }),
+  // Merges: no weights; `inputs` is required, and model-graph.ts says when it does not list 2 to 8 layers.
+  Add: z.strictObject({ type: z.literal('Add'), name, inputs: mergeInputs }),
   Concatenate: z.strictObject({
     type: z.literal('Concatenate'),
     // Only the last (channel) axis, Keras's default.
     axis: z.literal(-1).optional(),
     name,
-    inputs: inputs.unwrap().min(MERGE_INPUTS.min),
+    inputs: mergeInputs,
   }),
 } satisfies Record<LayerType, z.ZodType>;
 
@@ -350,13 +352,17 @@ export function validateModel(input: unknown): Validated<ModelSpec> {
   };
 }
 
+/** The `code` of an issue from the graph rules (an unknown input, a duplicate name ...). */
+export const GRAPH_ISSUE = 'graph';
+
 /** The graph rules (model-graph.ts) as issues on the layer and field at fault. */
 function graphIssues(layers: LayerSpec[]): SpecIssue[] {
   const names = layerNames(layers);
   return resolveGraph(layers, names).problems.map((p) => {
     const at = `layers[${p.layerIndex}]`;
     const label = `${at} ${names[p.layerIndex]} (${layers[p.layerIndex].type})`;
-    return issue(`${at}.${p.field}`, p.field, p.value, p.allowed, `${label}: ${p.problem}`, p.layerIndex);
+    // 'graph': the message says what is wrong (which name, which layer), more than a field rule could.
+    return { ...issue(`${at}.${p.field}`, p.field, p.value, p.allowed, `${label}: ${p.problem}`, p.layerIndex), code: GRAPH_ISSUE };
   });
 }
 
