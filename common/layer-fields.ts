@@ -3,30 +3,28 @@
  * names it as the person sees it ("Filters"), never by its spec key ("filters"), and never shows NaN.
  */
 import { LIMITS } from './limits.js';
-import type { LayerType } from './spec.js';
+import { LAYERS, LAYER_TYPES, isLayerType } from './layers/index.js';
 
 interface FieldRule {
   label: string;
   allowed: string;
 }
 
-const wholeNumber = (min: number, max: number) => `a whole number from ${min} to ${max}`;
+/** Every layer has a name; its rule is the same for all. */
+const NAME_FIELD: FieldRule = { label: 'Name', allowed: `1 to ${LIMITS.nameLength} characters` };
+/** Every layer may read layers by name (common/model-graph.ts); the same rule for all. */
+const INPUTS_FIELD: FieldRule = { label: 'Inputs', allowed: 'the names of earlier layers, or "input" for the model input' };
 
-const FIELDS: Record<string, FieldRule> = {
-  filters: { label: 'Filters', allowed: wholeNumber(LIMITS.filters.min, LIMITS.filters.max) },
-  kernelSize: { label: 'Kernel', allowed: wholeNumber(LIMITS.kernel.min, LIMITS.kernel.max) },
-  strides: { label: 'Strides', allowed: wholeNumber(LIMITS.strides.min, LIMITS.strides.max) },
-  poolSize: { label: 'Pool', allowed: wholeNumber(LIMITS.poolSize.min, LIMITS.poolSize.max) },
-  units: { label: 'Units', allowed: wholeNumber(LIMITS.units.min, LIMITS.units.max) },
-  rate: { label: 'Rate', allowed: `a fraction from ${LIMITS.dropoutRate.min} up to (not including) ${LIMITS.dropoutRate.maxExclusive}` },
-  momentum: { label: 'Momentum', allowed: `a number from ${LIMITS.momentumBN.min} to ${LIMITS.momentumBN.max}` },
-  epsilon: { label: 'Epsilon', allowed: `a number above ${LIMITS.epsilon.minExclusive} and at most ${LIMITS.epsilon.max}` },
-  padding: { label: 'Padding', allowed: 'valid or same' },
-  activation: { label: 'Activation', allowed: 'one of the listed functions' },
-  useBias: { label: 'Bias', allowed: 'on or off' },
-  name: { label: 'Name', allowed: `1 to ${LIMITS.nameLength} characters` },
-  inputs: { label: 'Inputs', allowed: 'the names of earlier layers, or "input" for the model input' },
-};
+/**
+ * A field's label and words: the layer type's own (from its descriptor), else the first layer type's with a
+ * field of that key (a message about a type it could not tell, e.g. from a spec file).
+ */
+function fieldRule(layerType: string | undefined, field: string): FieldRule | undefined {
+  if (field === 'name') return NAME_FIELD;
+  if (field === 'inputs') return INPUTS_FIELD;
+  const own = isLayerType(layerType) ? LAYERS[layerType].fields.find((f) => f.key === field) : undefined;
+  return own ?? LAYER_TYPES.flatMap((t) => LAYERS[t].fields).find((f) => f.key === field);
+}
 
 /** The training settings form's labels; what each accepts comes from the validation issue. */
 const TRAINING_LABELS: Record<string, string> = {
@@ -44,10 +42,9 @@ const TRAINING_LABELS: Record<string, string> = {
  * The label the editor shows for a field of a layer (or of the training settings, `layerType` 'training');
  * the Activation layer calls its activation "Function".
  */
-export function fieldLabel(layerType: LayerType | 'training' | string | undefined, field: string): string {
+export function fieldLabel(layerType: string | undefined, field: string): string {
   if (layerType === 'training') return TRAINING_LABELS[field] ?? field;
-  if (layerType === 'Activation' && field === 'activation') return 'Function';
-  return FIELDS[field]?.label ?? field;
+  return fieldRule(layerType, field)?.label ?? field;
 }
 
 function shownValue(value: unknown): string {
@@ -57,8 +54,8 @@ function shownValue(value: unknown): string {
 }
 
 /** "Filters is empty; enter a whole number from 1 to 4096": one sentence about one field of one layer. */
-export function fieldProblem(layerType: LayerType | string | undefined, field: string, value: unknown, allowed?: string): string {
-  const rule = layerType === 'training' ? undefined : FIELDS[field];
+export function fieldProblem(layerType: string | undefined, field: string, value: unknown, allowed?: string): string {
+  const rule = layerType === 'training' ? undefined : fieldRule(layerType, field);
   return `${fieldLabel(layerType, field)} is ${shownValue(value)}; enter ${rule?.allowed ?? allowed ?? 'a valid value'}`;
 }
 

@@ -4,21 +4,19 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { MERGE_INPUTS, resolveGraph } from './model-graph.js';
+import { resolveGraph } from './model-graph.js';
 import { layerNames } from './summarize.js';
+import { LAYER_SCHEMAS } from './layers/index.js';
 import {
-  ACTIVATIONS,
   DEFAULT_TRAINING,
   LAYER_TYPES,
   isLayerType,
-  type LayerType,
   DEFAULT_EARLY_STOPPING,
   DEFAULT_LR_SCHEDULES,
   LOSSES,
   LR_SCHEDULE_TYPES,
   MONITOR_METRICS,
   OPTIMIZERS,
-  PADDINGS,
   type ExperimentSpec,
   type LayerSpec,
   type ModelSpec,
@@ -41,79 +39,10 @@ export interface SpecIssue {
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: SpecIssue[] };
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const size2 = (min: number, max: number) => z.union([int(min, max), z.tuple([int(min, max), int(min, max)])]);
 const name = z.string().min(1).max(LIMITS.nameLength).optional();
-const activation = z.enum(ACTIVATIONS);
-const padding = z.enum(PADDINGS);
-/** The earlier layers a layer reads (common/model-graph.ts resolves and checks them). */
-const inputName = z.string().min(1).max(LIMITS.nameLength);
-const inputs = z.array(inputName).min(1).max(MERGE_INPUTS.max).optional();
-const mergeInputs = z.array(inputName).max(MERGE_INPUTS.max);
 
-const layerSchemas = {
-  Conv2D: z.strictObject({
-    type: z.literal('Conv2D'),
-    filters: int(LIMITS.filters.min, LIMITS.filters.max),
-    kernelSize: size2(LIMITS.kernel.min, LIMITS.kernel.max),
-    strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
-    padding: padding.optional(),
-    activation: activation.optional(),
-    useBias: z.boolean().optional(),
-    name,
-    inputs,
-  }),
-  MaxPooling2D: z.strictObject({
-    type: z.literal('MaxPooling2D'),
-    poolSize: size2(LIMITS.poolSize.min, LIMITS.poolSize.max).optional(),
-    strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
-    padding: padding.optional(),
-    name,
-    inputs,
-  }),
-  AveragePooling2D: z.strictObject({
-    type: z.literal('AveragePooling2D'),
-    poolSize: size2(LIMITS.poolSize.min, LIMITS.poolSize.max).optional(),
-    strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
-    padding: padding.optional(),
-    name,
-    inputs,
-  }),
-  GlobalAveragePooling2D: z.strictObject({ type: z.literal('GlobalAveragePooling2D'), name, inputs }),
-  Dropout: z.strictObject({
-    type: z.literal('Dropout'),
-    rate: z.number().min(LIMITS.dropoutRate.min).lt(LIMITS.dropoutRate.maxExclusive),
-    name,
-    inputs,
-  }),
-  BatchNormalization: z.strictObject({
-    type: z.literal('BatchNormalization'),
-    momentum: z.number().min(LIMITS.momentumBN.min).max(LIMITS.momentumBN.max).optional(),
-    epsilon: z.number().gt(LIMITS.epsilon.minExclusive).max(LIMITS.epsilon.max).optional(),
-    name,
-    inputs,
-  }),
-  Flatten: z.strictObject({ type: z.literal('Flatten'), name, inputs }),
-  Dense: z.strictObject({
-    type: z.literal('Dense'),
-    units: int(LIMITS.units.min, LIMITS.units.max),
-    activation: activation.optional(),
-    useBias: z.boolean().optional(),
-    name,
-    inputs,
-  }),
-  Activation: z.strictObject({ type: z.literal('Activation'), activation, name, inputs }),
-  // Merges: no weights; `inputs` is required, and model-graph.ts says when it does not list 2 to 8 layers.
-  Add: z.strictObject({ type: z.literal('Add'), name, inputs: mergeInputs }),
-  Concatenate: z.strictObject({
-    type: z.literal('Concatenate'),
-    // Only the last (channel) axis, Keras's default.
-    axis: z.literal(-1).optional(),
-    name,
-    inputs: mergeInputs,
-  }),
-} satisfies Record<LayerType, z.ZodType>;
-
-export type LayerSchemas = typeof layerSchemas;
+/** Each layer type's schema lives in its descriptor (common/layers/). */
+export type LayerSchemas = typeof LAYER_SCHEMAS;
 
 const steps = int(1, LIMITS.scheduleStepsMax);
 const learningRateValue = z.number().gt(LIMITS.learningRate.minExclusive).max(LIMITS.learningRate.max);
@@ -284,7 +213,7 @@ export function validateLayer(input: unknown, index: number): Validated<LayerSpe
       ],
     };
   }
-  const schema: z.ZodType<LayerSpec> = layerSchemas[type];
+  const schema: z.ZodType<LayerSpec> = LAYER_SCHEMAS[type];
   const parsed = schema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, issues: toIssues(parsed.error, input, ['layers', index], index, type) };

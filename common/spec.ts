@@ -2,66 +2,12 @@
  * The model specification: a Keras-like description of a CNN as plain data.
  * Pure TypeScript: imported by the engine, the CLI, the main process and the renderer.
  */
-import type { z } from 'zod';
-import type { LayerSchemas } from './schema.js';
+import type { LayerSpec } from './layers/index.js';
 
-export const ACTIVATIONS = [
-  'linear',
-  'relu',
-  'relu6',
-  'elu',
-  'selu',
-  'sigmoid',
-  'tanh',
-  'softmax',
-  'softplus',
-  'softsign',
-  'swish',
-] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-
-export const PADDINGS = ['valid', 'same'] as const;
-export type Padding = (typeof PADDINGS)[number];
-
-/** A size given as one number (square) or as [height, width]. */
-export type Size2 = number | [number, number];
-
-// Each layer's type is inferred from its zod schema in schema.ts (the one declaration of its fields, limits
-// and messages), so the type and the validation cannot drift apart.
-export type Conv2DLayer = z.output<LayerSchemas['Conv2D']>;
-/** `strides` defaults to poolSize, as in Keras. */
-export type Pooling2DLayer = z.output<LayerSchemas['MaxPooling2D']> | z.output<LayerSchemas['AveragePooling2D']>;
-export type GlobalAveragePooling2DLayer = z.output<LayerSchemas['GlobalAveragePooling2D']>;
-export type DropoutLayer = z.output<LayerSchemas['Dropout']>;
-export type BatchNormalizationLayer = z.output<LayerSchemas['BatchNormalization']>;
-export type FlattenLayer = z.output<LayerSchemas['Flatten']>;
-export type DenseLayer = z.output<LayerSchemas['Dense']>;
-export type ActivationLayer = z.output<LayerSchemas['Activation']>;
-/** Element-wise sum of 2 to 8 inputs of one shape (Keras's Add). */
-export type AddLayer = z.output<LayerSchemas['Add']>;
-/** 2 to 8 inputs joined along the last axis (Keras's Concatenate): channels add up, vectors join. */
-export type ConcatenateLayer = z.output<LayerSchemas['Concatenate']>;
-
-export const LAYER_TYPES = [
-  'Conv2D',
-  'MaxPooling2D',
-  'AveragePooling2D',
-  'GlobalAveragePooling2D',
-  'Dropout',
-  'BatchNormalization',
-  'Flatten',
-  'Dense',
-  'Activation',
-  'Add',
-  'Concatenate',
-] as const;
-export type LayerType = (typeof LAYER_TYPES)[number];
-
-export type LayerSpec = { [T in LayerType]: z.output<LayerSchemas[T]> }[LayerType];
-
-export function isLayerType(value: unknown): value is LayerType {
-  return typeof value === 'string' && (LAYER_TYPES as readonly string[]).includes(value);
-}
+export { ACTIVATIONS, PADDINGS, LAYER_DEFAULTS, pair, type Activation, type Padding, type Size2 } from './layers/basics.js';
+// Each layer type is declared once, with its zod schema, in common/layers/ (one file per type); the layer
+// types are inferred from those schemas, so the type and the validation cannot drift apart.
+export { LAYER_TYPES, isLayerType, type LayerOf, type LayerSpec, type LayerType } from './layers/index.js';
 
 export interface ModelSpec {
   name?: string;
@@ -198,16 +144,3 @@ export const DEFAULT_TRAINING: TrainingSettings = {
   seed: 42,
   augmentation: { horizontalFlip: false, shiftPixels: 0 },
 };
-
-export function pair(size: Size2): [number, number] {
-  return typeof size === 'number' ? [size, size] : [size[0], size[1]];
-}
-
-/** What an omitted optional layer field means: Keras's defaults, used by summaries, the engine and exports alike. */
-export const LAYER_DEFAULTS = {
-  padding: 'valid' as Padding,
-  strides: 1,
-  poolSize: 2,
-  momentum: 0.99,
-  epsilon: 1e-3,
-} as const;

@@ -4,12 +4,12 @@
  */
 import { fieldProblem, isCount } from './layer-fields.js';
 import { LIMITS } from './limits.js';
-import { mergeShape } from './merge-shapes.js';
+import { describeShape } from './layers/helpers.js';
+import { LAYERS, descriptorOf, type Shape } from './layers/index.js';
 import { MODEL_INPUT, MODEL_INPUT_INDEX, resolveGraph } from './model-graph.js';
-import { pair, type LayerSpec, type ModelSpec, type Padding, LAYER_DEFAULTS } from './spec.js';
+import type { LayerSpec, ModelSpec } from './spec.js';
 
-/** Output shape without the batch dimension: [h, w, c] for images, [n] for vectors. */
-export type Shape = number[];
+export type { Shape };
 
 export interface LayerSummary {
   index: number;
@@ -43,37 +43,15 @@ export interface SummarizeOptions {
 }
 
 /** Keras's default layer names: conv2d, conv2d_1, max_pooling2d, dense, dense_1 ... */
-const KERAS_BASE_NAMES: Record<LayerSpec['type'], string> = {
-  Conv2D: 'conv2d',
-  MaxPooling2D: 'max_pooling2d',
-  AveragePooling2D: 'average_pooling2d',
-  GlobalAveragePooling2D: 'global_average_pooling2d',
-  Dropout: 'dropout',
-  BatchNormalization: 'batch_normalization',
-  Flatten: 'flatten',
-  Dense: 'dense',
-  Activation: 'activation',
-  Add: 'add',
-  Concatenate: 'concatenate',
-};
-
 export function layerNames(layers: LayerSpec[]): string[] {
   const seen = new Map<string, number>();
   return layers.map((layer) => {
     if (layer.name) return layer.name;
-    const base = KERAS_BASE_NAMES[layer.type];
+    const base = LAYERS[layer.type].keras.baseName;
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     return n === 0 ? base : `${base}_${n}`;
   });
-}
-
-function windowOutput(input: number, window: number, stride: number, padding: Padding): number {
-  return padding === 'same' ? Math.ceil(input / stride) : Math.floor((input - window) / stride) + 1;
-}
-
-function describeShape(shape: Shape): string {
-  return shape.length === 3 ? `${shape[0]}x${shape[1]}x${shape[2]}` : `a vector of ${shape[0]}`;
 }
 
 interface Step {
@@ -83,142 +61,24 @@ interface Step {
   error?: string;
 }
 
-function needImage(layer: LayerSpec, input: Shape): string | undefined {
-  if (input.length === 3) return undefined;
-  return `${layer.type} needs an image (height x width x channels) but its input is ${describeShape(input)}; move it before Flatten/GlobalAveragePooling2D`;
-}
-
-function windowed(
-  layer: LayerSpec,
-  input: Shape,
-  kernel: [number, number],
-  strides: [number, number],
-  padding: Padding,
-  what: string,
-): Shape | string {
-  const [h, w] = [input[0], input[1]];
-  if (kernel[0] > h || kernel[1] > w) {
-    if (padding === LAYER_DEFAULTS.padding) {
-      return `a ${kernel[0]}x${kernel[1]} ${what} with 'valid' padding needs an input of at least ${kernel[0]}x${kernel[1]}, but this layer's input is ${h}x${w}; use padding 'same', a smaller ${what}, or fewer downsampling layers before it`;
-    }
-    // With 'same' padding it would run, but most of the window would only ever cover padding.
-    return `a ${kernel[0]}x${kernel[1]} ${what} is larger than this layer's ${h}x${w} input; use a ${what} of at most ${h}x${w}`;
-  }
-  void layer;
-  return [windowOutput(h, kernel[0], strides[0], padding), windowOutput(w, kernel[1], strides[1], padding)];
-}
-
-/** The count fields a layer's shape and parameters are computed from, when they are set. */
-function countFields(layer: LayerSpec): [string, unknown][] {
-  switch (layer.type) {
-    case 'Conv2D':
-      return [
-        ['filters', layer.filters],
-        ['kernelSize', layer.kernelSize],
-        ['strides', layer.strides],
-      ];
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-      return [
-        ['poolSize', layer.poolSize],
-        ['strides', layer.strides],
-      ];
-    case 'Dense':
-      return [['units', layer.units]];
-    default:
-      return [];
-  }
-}
-
-/** Count fields that may be left out (the engine's default applies). */
-const OPTIONAL_COUNTS = new Set(['strides', 'poolSize']);
-
 /** An empty, fractional or negative count yields no shape and no parameters (never NaN or a negative count). */
 function badCount(layer: LayerSpec): string | undefined {
-  for (const [field, value] of countFields(layer)) {
-    if (value === undefined && OPTIONAL_COUNTS.has(field)) continue;
+  for (const { field, value, optional } of descriptorOf(layer).counts(layer)) {
+    if (value === undefined && optional) continue;
     if (!isCount(value)) return fieldProblem(layer.type, field, value);
   }
   return undefined;
 }
 
-/** One layer's step on its inputs' shapes: a merge on all of them, any other layer on its one input. */
-function stepOn(layer: LayerSpec, inputs: Shape[], inputNames: string[]): Step {
-  if (layer.type === 'Add' || layer.type === 'Concatenate') {
-    const out = mergeShape(layer, inputs, inputNames);
-    return 'error' in out ? { out: null, trainable: 0, nonTrainable: 0, error: out.error } : { out, trainable: 0, nonTrainable: 0 };
-  }
-  return step(layer, inputs[0]);
-}
-
-function step(layer: LayerSpec, input: Shape): Step {
+/** One layer's output shape and parameters from its descriptor, given its inputs' shapes and names. */
+function step(layer: LayerSpec, inputs: Shape[], inputNames: string[]): Step {
   const bad = badCount(layer);
   if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
-  switch (layer.type) {
-    case 'Conv2D': {
-      const bad = needImage(layer, input);
-      if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
-      const kernel = pair(layer.kernelSize);
-      const hw = windowed(
-        layer,
-        input,
-        kernel,
-        pair(layer.strides ?? LAYER_DEFAULTS.strides),
-        layer.padding ?? LAYER_DEFAULTS.padding,
-        'kernel',
-      );
-      const bias = layer.useBias === false ? 0 : layer.filters;
-      const params = kernel[0] * kernel[1] * input[2] * layer.filters + bias;
-      if (typeof hw === 'string') return { out: null, trainable: params, nonTrainable: 0, error: hw };
-      return { out: [hw[0], hw[1], layer.filters], trainable: params, nonTrainable: 0 };
-    }
-    case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const bad = needImage(layer, input);
-      if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
-      const pool = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
-      const hw = windowed(layer, input, pool, pair(layer.strides ?? pool), layer.padding ?? LAYER_DEFAULTS.padding, 'pool');
-      if (typeof hw === 'string') return { out: null, trainable: 0, nonTrainable: 0, error: hw };
-      return { out: [hw[0], hw[1], input[2]], trainable: 0, nonTrainable: 0 };
-    }
-    case 'GlobalAveragePooling2D': {
-      const bad = needImage(layer, input);
-      if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
-      return { out: [input[2]], trainable: 0, nonTrainable: 0 };
-    }
-    case 'Flatten': {
-      if (input.length === 1) return { out: input, trainable: 0, nonTrainable: 0 };
-      return { out: [input.reduce((a, b) => a * b, 1)], trainable: 0, nonTrainable: 0 };
-    }
-    case 'Dense': {
-      if (input.length !== 1) {
-        return {
-          out: null,
-          trainable: 0,
-          nonTrainable: 0,
-          error: `Dense needs a flat vector but its input is an image of ${describeShape(input)}; add Flatten or GlobalAveragePooling2D before it`,
-        };
-      }
-      const bias = layer.useBias === false ? 0 : layer.units;
-      return { out: [layer.units], trainable: input[0] * layer.units + bias, nonTrainable: 0 };
-    }
-    case 'BatchNormalization': {
-      const c = input[input.length - 1];
-      // gamma and beta train; the moving mean and variance are updated, not trained (as Keras counts them).
-      return { out: input, trainable: 2 * c, nonTrainable: 2 * c };
-    }
-    case 'Dropout':
-    case 'Activation':
-      return { out: input, trainable: 0, nonTrainable: 0 };
-    case 'Add':
-    case 'Concatenate':
-      // Merges read several inputs: summarize() takes them to mergeShape().
-      throw new Error(`${layer.type} is a merge`);
-    default: {
-      const never: never = layer;
-      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
-    }
-  }
+  const d = descriptorOf(layer);
+  const out = d.outputShape(layer, inputs, inputNames);
+  const { trainable, nonTrainable } = d.params(layer, inputs);
+  if (typeof out === 'string') return { out: null, trainable, nonTrainable, error: out };
+  return { out, trainable, nonTrainable };
 }
 
 /**
@@ -248,7 +108,7 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
     if (graphError !== undefined) {
       // A wrong name or unused output is the layer's error; its shape is still inferred where it can be.
       const known = inputs.length > 0 && inputShapes.every((x) => x !== null);
-      const inferred = known ? stepOn(layer, inputShapes as Shape[], inputs.map(nameOf)) : undefined;
+      const inferred = known ? step(layer, inputShapes as Shape[], inputs.map(nameOf)) : undefined;
       s = {
         out: inferred?.error ? null : (inferred?.out ?? null),
         trainable: inferred?.trainable ?? 0,
@@ -258,7 +118,7 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
     } else if (inputShapes.some((x) => x === null)) {
       s = { out: null, trainable: 0, nonTrainable: 0 };
     } else {
-      s = stepOn(layer, inputShapes as Shape[], inputs.map(nameOf));
+      s = step(layer, inputShapes as Shape[], inputs.map(nameOf));
     }
     if (s.error) errors.push({ layerIndex: index, message: `layers[${index}] ${names[index]} (${layer.type}): ${s.error}` });
     layers.push({

@@ -1,6 +1,7 @@
 /** Turns a validated ModelSpec into a compiled tf.LayersModel. */
 import { layerNames, summarize } from '../../common/summarize.js';
-import { pair, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
+import type { LayerSpec, ModelSpec, TrainingSettings } from '../../common/spec.js';
+import { engineOf, type TfLayer } from './layers/index.js';
 import { describeModel } from './graph/forward.js';
 import { MODEL_INPUT, MODEL_INPUT_INDEX } from '../../common/model-graph.js';
 import type { LayersModel, TF } from './tf-types.js';
@@ -17,67 +18,8 @@ export class ModelBuildError extends Error {
   }
 }
 
-/**
- * Keras's Conv2D and Dense start their kernels glorot-uniform (tfjs's own default is glorot-normal), so a
- * Layerbench run and the exported Keras script draw their first weights from the same distribution.
- * Biases start at zero in both.
- */
-const KERAS_KERNEL_INITIALIZER = 'glorotUniform';
-
-type TfLayer = Parameters<ReturnType<TF['sequential']>['add']>[0];
-
 function toLayer(tf: TF, layer: LayerSpec, name: string, inputShape?: number[]): TfLayer {
-  const base = { name, ...(inputShape ? { inputShape } : {}) };
-  switch (layer.type) {
-    case 'Conv2D':
-      return tf.layers.conv2d({
-        ...base,
-        filters: layer.filters,
-        kernelSize: pair(layer.kernelSize),
-        strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
-        padding: layer.padding ?? LAYER_DEFAULTS.padding,
-        activation: layer.activation ?? 'linear',
-        useBias: layer.useBias ?? true,
-        kernelInitializer: KERAS_KERNEL_INITIALIZER,
-      });
-    case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const poolSize = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
-      const config = { ...base, poolSize, strides: pair(layer.strides ?? poolSize), padding: layer.padding ?? LAYER_DEFAULTS.padding };
-      return layer.type === 'MaxPooling2D' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
-    }
-    case 'GlobalAveragePooling2D':
-      return tf.layers.globalAveragePooling2d(base);
-    case 'Dropout':
-      return tf.layers.dropout({ ...base, rate: layer.rate });
-    case 'BatchNormalization':
-      // Keras's defaults; tfjs's own default momentum (0.99) and epsilon (1e-3) match them.
-      return tf.layers.batchNormalization({
-        ...base,
-        momentum: layer.momentum ?? LAYER_DEFAULTS.momentum,
-        epsilon: layer.epsilon ?? LAYER_DEFAULTS.epsilon,
-      });
-    case 'Flatten':
-      return tf.layers.flatten(base);
-    case 'Dense':
-      return tf.layers.dense({
-        ...base,
-        units: layer.units,
-        activation: layer.activation ?? 'linear',
-        useBias: layer.useBias ?? true,
-        kernelInitializer: KERAS_KERNEL_INITIALIZER,
-      });
-    case 'Activation':
-      return tf.layers.activation({ ...base, activation: layer.activation });
-    case 'Add':
-      return tf.layers.add(base);
-    case 'Concatenate':
-      return tf.layers.concatenate({ ...base, axis: layer.axis ?? -1 });
-    default: {
-      const never: never = layer;
-      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
-    }
-  }
+  return engineOf(layer).tfjs(tf, layer, { name, ...(inputShape ? { inputShape } : {}) });
 }
 
 /** Builds the (uncompiled) model. Architectural errors are caught first, on the layer at fault. */

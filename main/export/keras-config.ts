@@ -5,110 +5,21 @@
  * Keras 3.15 (`model.save(...)`), so `keras.models.load_model` rebuilds exactly the model Layerbench trained.
  */
 import { layerNames } from '../../common/summarize.js';
-import { pair, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings, LAYER_DEFAULTS } from '../../common/spec.js';
+import { descriptorOf } from '../../common/layers/index.js';
 import { isSequentialSpec, kerasFunctionalConfig, KERAS_INPUT_NAME } from './keras-functional.js';
+import { kerasActivation } from '../../common/layers/helpers.js';
+import type { Json, JsonObject } from '../../common/layers/descriptor.js';
+import type { LayerSpec, ModelSpec, TrainingSettings } from '../../common/spec.js';
 import { kerasLearningRate } from './keras-schedule.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
 /** Keras 3 serializes `swish` under its other name. */
-export function kerasActivation(activation: Activation | undefined): string {
-  const a = activation ?? 'linear';
-  return a === 'swish' ? 'silu' : a;
-}
+export { kerasActivation };
 
 const FLOAT32_POLICY: JsonObject = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
 
-function initializer(className: string): JsonObject {
-  const config: JsonObject = className === 'GlorotUniform' ? { seed: null } : {};
-  return { module: 'keras.initializers', class_name: className, config, registered_name: null };
-}
-
-/** The kernel and bias settings Conv2D and Dense share, as Keras writes them. */
-function kernelAndBias(useBias: boolean | undefined) {
-  return {
-    use_bias: useBias ?? true,
-    kernel_initializer: initializer('GlorotUniform'),
-    bias_initializer: initializer('Zeros'),
-    kernel_regularizer: null,
-    bias_regularizer: null,
-    activity_regularizer: null,
-    kernel_constraint: null,
-    bias_constraint: null,
-  };
-}
-
 /** The `config` of one layer, the keys Keras 3 writes (defaults spelled out so nothing depends on them). */
 function layerConfig(layer: LayerSpec, name: string): JsonObject {
-  const base: JsonObject = { name, trainable: true, dtype: FLOAT32_POLICY };
-  switch (layer.type) {
-    case 'Conv2D':
-      return {
-        ...base,
-        filters: layer.filters,
-        kernel_size: pair(layer.kernelSize),
-        strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
-        padding: layer.padding ?? LAYER_DEFAULTS.padding,
-        data_format: 'channels_last',
-        dilation_rate: [1, 1],
-        groups: 1,
-        activation: kerasActivation(layer.activation),
-        ...kernelAndBias(layer.useBias),
-      };
-    case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const poolSize = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
-      return {
-        ...base,
-        pool_size: poolSize,
-        padding: layer.padding ?? LAYER_DEFAULTS.padding,
-        strides: pair(layer.strides ?? poolSize),
-        data_format: 'channels_last',
-      };
-    }
-    case 'GlobalAveragePooling2D':
-      return { ...base, data_format: 'channels_last', keepdims: false };
-    case 'Dropout':
-      return { ...base, rate: layer.rate, seed: null, noise_shape: null };
-    case 'BatchNormalization':
-      return {
-        ...base,
-        axis: -1,
-        momentum: layer.momentum ?? LAYER_DEFAULTS.momentum,
-        epsilon: layer.epsilon ?? LAYER_DEFAULTS.epsilon,
-        center: true,
-        scale: true,
-        beta_initializer: initializer('Zeros'),
-        gamma_initializer: initializer('Ones'),
-        moving_mean_initializer: initializer('Zeros'),
-        moving_variance_initializer: initializer('Ones'),
-        beta_regularizer: null,
-        gamma_regularizer: null,
-        beta_constraint: null,
-        gamma_constraint: null,
-        synchronized: false,
-      };
-    case 'Flatten':
-      return { ...base, data_format: 'channels_last' };
-    case 'Dense':
-      return {
-        ...base,
-        units: layer.units,
-        activation: kerasActivation(layer.activation),
-        ...kernelAndBias(layer.useBias),
-      };
-    case 'Activation':
-      return { ...base, activation: kerasActivation(layer.activation) };
-    case 'Add':
-      return base;
-    case 'Concatenate':
-      return { ...base, axis: layer.axis ?? -1 };
-    default: {
-      const never: never = layer;
-      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
-    }
-  }
+  return { name, trainable: true, dtype: FLOAT32_POLICY, ...descriptorOf(layer).keras.config(layer) };
 }
 
 /** Keras refuses layer names with a slash (it separates variable paths); Layerbench's names allow any text. */
@@ -129,8 +40,8 @@ export function kerasModelName(spec: ModelSpec): string {
 }
 
 /**
- * The model's configuration: Sequential for a chain, Functional for a graph (keras-functional.ts). `legacy` gives the `.h5` form: no `module`/`registered_name` keys on
- * the model and its layers, as Keras itself writes there.
+ * The model's configuration: Sequential for a chain, Functional for a graph (keras-functional.ts). `legacy`
+ * gives the `.h5` form: no `module`/`registered_name` keys on the model and its layers, as Keras writes there.
  */
 export function kerasModelConfig(spec: ModelSpec, legacy = false): JsonObject {
   const names = layerNames(spec.layers);
@@ -147,10 +58,10 @@ export function kerasModelConfig(spec: ModelSpec, legacy = false): JsonObject {
   });
   if (!isSequentialSpec(spec)) {
     return kerasFunctionalConfig(spec, kerasModelName(spec), legacy, input, (i, name) =>
-      wrap('keras.layers', spec.layers[i].type, layerConfig(spec.layers[i], name)),
+      wrap('keras.layers', descriptorOf(spec.layers[i]).keras.className, layerConfig(spec.layers[i], name)),
     );
   }
-  const layers = spec.layers.map((layer, i) => wrap('keras.layers', layer.type, layerConfig(layer, names[i])));
+  const layers = spec.layers.map((layer, i) => wrap('keras.layers', descriptorOf(layer).keras.className, layerConfig(layer, names[i])));
   const model = wrap('keras', 'Sequential', {
     name: kerasModelName(spec),
     trainable: true,

@@ -10,11 +10,11 @@
 import type { LayerSpec, TrainingSettings } from '../../common/spec.js';
 import type { SavedOptimizerState } from './optimizer-checkpoint.js';
 import { OptimizerStateError } from './optimizer-checkpoint.js';
-import { layerVarNames, type WeightArray } from './weights.js';
+import { layerVarNames, trainableVarCount, type WeightArray } from './weights.js';
 
 /** The trainable variables of each layer, in the model's order (the moving statistics are not trainable). */
-export function trainableShapes(layers: { layer: { type: string }; arrays: WeightArray[] }[]): number[][] {
-  return layers.flatMap(({ layer, arrays }) => (layer.type === 'BatchNormalization' ? arrays.slice(0, 2) : arrays).map((a) => a.shape));
+export function trainableShapes(layers: { layer: LayerSpec; arrays: WeightArray[] }[]): number[][] {
+  return layers.flatMap(({ layer, arrays }) => arrays.slice(0, trainableVarCount(layer)).map((a) => a.shape));
 }
 
 /** Shapes of the optimizer's slot variables after its iteration count and learning rate. */
@@ -66,7 +66,7 @@ export function kerasOptimizerState(
   }
   const variables = layers.flatMap(({ name, layer, arrays }) =>
     layerVarNames(layer)
-      .slice(0, layer.type === 'BatchNormalization' ? 2 : undefined)
+      .slice(0, trainableVarCount(layer))
       .map((v, i) => ({ key: `${name}/${v}`, shape: arrays[i].shape })),
   );
   const slot = (v: (typeof variables)[number], name: string): WeightArray => {

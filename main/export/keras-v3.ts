@@ -3,6 +3,7 @@
  * serialized model) and `model.weights.h5`, in which each layer's variables are `layers/<name>/vars/<i>`,
  * numbered in the layer's own order, as Keras 3 nests them for a Sequential model (see keras-paths.ts).
  */
+import { LAYERS } from '../../common/layers/index.js';
 import { readFile, rm } from 'node:fs/promises';
 import { strToU8, zipSync } from 'fflate';
 import type { ModelSpec, TrainingSettings } from '../../common/spec.js';
@@ -57,7 +58,7 @@ async function weightsH5(
   const temp = tempNameFor(target) + '.weights.h5';
   try {
     await withH5(temp, 'w', (f) => {
-      const paths = kerasWeightPaths(layers.map((l) => l.layer.type));
+      const paths = kerasWeightPaths(layers.map((l) => LAYERS[l.layer.type].keras.className));
       if (!isSequentialSpec(spec)) ensureGroup(f, `layers/${KERAS_INPUT_NAME}/vars`).create_attribute('name', KERAS_INPUT_NAME);
       for (const [i, { name, arrays }] of layers.entries()) {
         const vars = ensureGroup(f, `layers/${paths[i]}/vars`);

@@ -6,8 +6,10 @@
 import path from 'node:path';
 import { MODEL_INPUT_INDEX } from '../../common/model-graph.js';
 import { layerNames, summarize } from '../../common/summarize.js';
-import { pair, type ExperimentSpec, type LayerSpec, type Size2, LAYER_DEFAULTS } from '../../common/spec.js';
-import { kerasActivation, kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
+import type { ExperimentSpec, LayerSpec } from '../../common/spec.js';
+import { descriptorOf } from '../../common/layers/index.js';
+import { py } from '../../common/layers/helpers.js';
+import { kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
 import { isSequentialSpec, KERAS_INPUT_NAME } from './keras-functional.js';
 import { PYTHON_DATA } from './python-data.js';
 import { kerasPlateauArgs, kerasSchedule } from './keras-schedule.js';
@@ -20,77 +22,11 @@ export interface ScriptDataset {
   classNames?: string[];
 }
 
-const py = (v: unknown): string => {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
-  return String(v);
-};
-
-const tuple = (s: Size2) => {
-  const [a, b] = pair(s);
-  return `(${a}, ${b})`;
-};
-
 /** One layer as the constructor call a person would write, defaults left out. */
 function layerCall(layer: LayerSpec, name: string): string {
-  const args: string[] = [];
-  const add = (key: string, value: string, isDefault = false) => {
-    if (!isDefault) args.push(key ? `${key}=${value}` : value);
-  };
-  switch (layer.type) {
-    case 'Conv2D':
-    case 'Dense':
-      if (layer.type === 'Conv2D') {
-        add('', String(layer.filters));
-        add('', tuple(layer.kernelSize));
-        add(
-          'strides',
-          tuple(layer.strides ?? LAYER_DEFAULTS.strides),
-          pair(layer.strides ?? LAYER_DEFAULTS.strides).every((s) => s === 1),
-        );
-        add('padding', py(layer.padding ?? LAYER_DEFAULTS.padding), (layer.padding ?? LAYER_DEFAULTS.padding) === LAYER_DEFAULTS.padding);
-      } else add('', String(layer.units));
-      add('activation', py(kerasActivation(layer.activation)), (layer.activation ?? 'linear') === 'linear');
-      add('use_bias', 'False', layer.useBias !== false);
-      break;
-    case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const poolSize = layer.poolSize ?? LAYER_DEFAULTS.poolSize;
-      add('pool_size', tuple(poolSize));
-      add('strides', tuple(layer.strides ?? poolSize), layer.strides === undefined);
-      add('padding', py(layer.padding ?? LAYER_DEFAULTS.padding), (layer.padding ?? LAYER_DEFAULTS.padding) === LAYER_DEFAULTS.padding);
-      break;
-    }
-    case 'Dropout':
-      add('', String(layer.rate));
-      break;
-    case 'BatchNormalization':
-      add(
-        'momentum',
-        String(layer.momentum ?? LAYER_DEFAULTS.momentum),
-        (layer.momentum ?? LAYER_DEFAULTS.momentum) === LAYER_DEFAULTS.momentum,
-      );
-      add('epsilon', String(layer.epsilon ?? LAYER_DEFAULTS.epsilon), (layer.epsilon ?? LAYER_DEFAULTS.epsilon) === LAYER_DEFAULTS.epsilon);
-      break;
-    case 'Activation':
-      add('', py(kerasActivation(layer.activation)));
-      break;
-    case 'GlobalAveragePooling2D':
-    case 'Flatten':
-    case 'Add':
-      break;
-    case 'Concatenate':
-      // Only the last axis, Keras's default.
-      break;
-    default: {
-      const never: never = layer;
-      throw new Error(`Unsupported layer ${JSON.stringify(never)}`);
-    }
-  }
-  args.push(`name=${py(name)}`);
-  return `layers.${layer.type}(${args.join(', ')})`;
+  const { keras } = descriptorOf(layer);
+  const args = [...keras.pythonArgs(layer), `name=${py(name)}`];
+  return `layers.${keras.className}(${args.join(', ')})`;
 }
 
 /** One layer as an item of the Sequential model's list. */

@@ -5,6 +5,7 @@
  */
 import type { LayerSpec, ModelSpec } from '../../common/spec.js';
 import { layerNames } from '../../common/summarize.js';
+import { descriptorOf } from '../../common/layers/index.js';
 
 export interface WeightArray {
   shape: number[];
@@ -19,15 +20,13 @@ export type ModelWeights = Map<string, Map<string, WeightArray>>;
  * TensorFlow.js's `layer.setWeights` takes them.
  */
 export function layerVarNames(layer: LayerSpec): string[] {
-  switch (layer.type) {
-    case 'Conv2D':
-    case 'Dense':
-      return layer.useBias === false ? ['kernel'] : ['kernel', 'bias'];
-    case 'BatchNormalization':
-      return ['gamma', 'beta', 'moving_mean', 'moving_variance'];
-    default:
-      return [];
-  }
+  const { trainable, nonTrainable } = descriptorOf(layer).keras.weights(layer);
+  return [...trainable, ...nonTrainable];
+}
+
+/** How many of a layer's variables (the first ones) the optimizer trains. */
+export function trainableVarCount(layer: LayerSpec): number {
+  return descriptorOf(layer).keras.weights(layer).trainable.length;
 }
 
 export class WeightsError extends Error {

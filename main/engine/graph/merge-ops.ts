@@ -3,7 +3,6 @@
  * input its share of the output's gradient. Add passes the gradient to every input unchanged; Concatenate
  * splits it along the last axis into each input's channels (or features).
  */
-import type { AddLayer, ConcatenateLayer } from '../../../common/spec.js';
 import type { Out } from './graph-def.js';
 import type { Ops } from './ops.js';
 
@@ -20,8 +19,8 @@ export function sumAll(o: Ops, parts: Out[]): Out {
  * Forward and backward of a merge. `inputShapes` are the inputs' shapes with the batch as -1; the last
  * axis of each tells Concatenate where to split the gradient.
  */
-export function mergeLayer(o: Ops, layer: AddLayer | ConcatenateLayer, xs: Out[], inputShapes: number[][]): [Out, MergeBackward] {
-  if (layer.type === 'Add') {
+export function mergeLayer(o: Ops, type: 'Add' | 'Concatenate', xs: Out[], inputShapes: number[][]): [Out, MergeBackward] {
+  if (type === 'Add') {
     return [sumAll(o, xs), (dy, need) => need.map((wanted) => (wanted ? dy : undefined))];
   }
   const axis = o.g.scalar(-1, 'int32');

@@ -6,6 +6,7 @@ import { summarize } from '../../../common/summarize.js';
 import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import { layersInSpecOrder, type ModelLayer } from '../model-layers.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
+import { engineOf } from '../layers/index.js';
 import type { GraphModelPlan, ParamRef, ParamRole, StateRef } from './train-graph.js';
 
 export interface LayerVariable {
@@ -49,17 +50,17 @@ export function modelPlan(
   const trainable = ((model as unknown as { collectedTrainableWeights?: LayerVariable[] }).collectedTrainableWeights ??
     model.trainableWeights) as unknown as LayerVariable[];
   const params: ParamRef[] = trainable.map((v) => {
-    const found = findParam(layers, v);
+    const found = findParam(layers, spec, v);
     if (!found) throw new Error(`weight ${v.name} belongs to no layer the graph step knows`);
     return { ...found, shape: [...v.shape] };
   });
   return { plan: { spec, inputShapes, inputs, outputShapes, params, numClasses }, trainable, layers };
 }
 
-function findParam(layers: ModelLayer[], variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
+function findParam(layers: ModelLayer[], spec: ModelSpec, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
   for (const [layer, l] of layers.entries()) {
     const fields = l as unknown as Record<string, unknown>;
-    for (const role of ['kernel', 'bias', 'gamma', 'beta'] as const) {
+    for (const role of engineOf(spec.layers[layer]).paramRoles) {
       if (fields[role] === variable) return { layer, role };
     }
   }

@@ -9,10 +9,12 @@
  * Layerbench's fused BatchNormalization) where it matters: the same clipping of probabilities in the loss,
  * the same optimizer formulas and constants. graph-step.test.ts compares the two.
  */
-import { pair, LAYER_DEFAULTS, type Activation, type LayerSpec, type ModelSpec, type TrainingSettings } from '../../../common/spec.js';
+import type { Activation, LayerSpec, ModelSpec, TrainingSettings } from '../../../common/spec.js';
+import { engineOf, type GraphLayerArgs } from '../layers/index.js';
 import { GraphBuilder, type Out } from './graph-def.js';
-import { mergeLayer, sumAll, type MergeBackward } from './merge-ops.js';
-import { Ops, type Window } from './ops.js';
+import { isMergeType } from '../../../common/model-graph.js';
+import { sumAll, type MergeBackward } from './merge-ops.js';
+import { Ops } from './ops.js';
 
 /** tfjs-layers' epsilon(), used to clip probabilities in the cross-entropy. */
 const PROB_EPSILON = 1e-7;
@@ -46,16 +48,14 @@ export interface TrainGraph {
   sync: { outputNames: string[] };
 }
 
-const padding = (p: string | undefined): 'SAME' | 'VALID' => ((p ?? LAYER_DEFAULTS.padding) === 'same' ? 'SAME' : 'VALID');
-
-interface Backward {
+export interface Backward {
   /** Gradient of the loss with respect to this layer's input, from the one with respect to its output. */
   (dy: Out, needInput: boolean): Out | undefined;
 }
 
 let graphs = 0;
 
-class StepBuilder {
+export class StepBuilder {
   /** training: the training step's graph; false: inference (Dropout passes through, BatchNormalization uses its moving statistics). */
   constructor(
     readonly training: boolean,
@@ -168,136 +168,17 @@ class StepBuilder {
     return this.state(`param:${index}`, shape);
   }
 
-  /** Forward pass of one layer; returns its output and backward. */
-  layer(
-    layer: LayerSpec,
-    layerIndex: number,
-    x: Out,
-    inputShape: number[],
-    paramIndex: (role: ParamRole) => number | undefined,
-  ): [Out, Backward] {
-    const o = this.o;
-    switch (layer.type) {
-      case 'Conv2D':
-      case 'Dense': {
-        const kernelIndex = paramIndex('kernel')!;
-        const biasIndex = paramIndex('bias');
-        const kernelShape =
-          layer.type === 'Conv2D' ? [...pair(layer.kernelSize), inputShape[3], layer.filters] : [inputShape[1], layer.units];
-        const w = this.param(kernelIndex, kernelShape);
-        const win: Window = {
-          strides: layer.type === 'Conv2D' ? pair(layer.strides ?? LAYER_DEFAULTS.strides) : [1, 1],
-          padding: layer.type === 'Conv2D' ? padding(layer.padding) : 'VALID',
-        };
-        const linear = layer.type === 'Conv2D' ? o.conv2d(x, w, win) : o.matMul(x, w);
-        const bias = biasIndex !== undefined ? this.param(biasIndex, [kernelShape[kernelShape.length - 1]]) : undefined;
-        const z = bias ? o.biasAdd(linear, bias) : linear;
-        const [a, activationBackward] = this.activation(z, layer.activation ?? 'linear');
-        return [
-          a,
-          (da, needInput) => {
-            const dz = activationBackward(da);
-            if (biasIndex !== undefined) this.grads.set(`param:${biasIndex}`, o.biasAddGrad(dz));
-            if (layer.type === 'Conv2D') {
-              this.grads.set(`param:${kernelIndex}`, o.conv2dBackpropFilter(x, kernelShape, dz, win));
-              return needInput ? o.conv2dBackpropInput(o.shape(x), w, dz, win) : undefined;
-            }
-            this.grads.set(`param:${kernelIndex}`, o.matMul(x, dz, true, false));
-            return needInput ? o.matMul(dz, w, false, true) : undefined;
-          },
-        ];
-      }
-      case 'MaxPooling2D':
-      case 'AveragePooling2D': {
-        const size = pair(layer.poolSize ?? LAYER_DEFAULTS.poolSize);
-        const win: Window = { size, strides: pair(layer.strides ?? size), padding: padding(layer.padding) };
-        if (layer.type === 'MaxPooling2D') {
-          const y = o.maxPool(x, win);
-          return [y, (dy) => o.maxPoolGrad(x, y, dy, win)];
-        }
-        return [o.avgPool(x, win), (dy) => o.avgPoolGrad(o.shape(x), dy, win)];
-      }
-      case 'GlobalAveragePooling2D': {
-        const [, h, w, c] = inputShape;
-        return [
-          o.mean(x, [1, 2], false),
-          (dy) => o.mul(o.broadcastTo(o.reshape(dy, o.ints([-1, 1, 1, c])), o.shape(x)), o.scalar(1 / (h * w))),
-        ];
-      }
-      case 'Flatten': {
-        const size = inputShape.slice(1).reduce((a, b) => a * b, 1);
-        return [o.reshape(x, o.ints([-1, size])), (dy) => o.reshape(dy, o.shape(x))];
-      }
-      case 'Activation': {
-        const [a, backward] = this.activation(x, layer.activation);
-        return [a, (da) => backward(da)];
-      }
-      case 'Dropout': {
-        if (layer.rate <= 0 || !this.training) return [x, (dy) => dy];
-        // tfjs's dropout: floor(uniform + keep) / keep, one fresh mask per step; each layer its own stream.
-        const keep = 1 - layer.rate;
-        const seed = o.g.op('AddV2', [this.seed!, o.ints([0, ++this.dropouts])], { T: { type: 'int32' } });
-        const mask = o.div(o.floor(o.add(o.randomUniform(o.shape(x), seed), o.scalar(keep))), o.scalar(keep));
-        return [o.mul(x, mask), (dy) => o.mul(dy, mask)];
-      }
-      case 'BatchNormalization':
-        return this.batchNorm(layer, layerIndex, x, inputShape, paramIndex);
-      case 'Add':
-      case 'Concatenate':
-        throw new Error(`graph step: ${layer.type} reads several inputs (mergeLayer builds it)`);
-    }
+  /**
+   * Forward pass of one layer, from its engine part (main/engine/layers/); returns its output and backward
+   * (a merge's backward gives one gradient per input).
+   */
+  layer(layer: LayerSpec, args: GraphLayerArgs): [Out, Backward | MergeBackward] {
+    return engineOf(layer).graph(this, layer, args);
   }
 
-  private batchNorm(
-    layer: Extract<LayerSpec, { type: 'BatchNormalization' }>,
-    layerIndex: number,
-    x: Out,
-    inputShape: number[],
-    paramIndex: (role: ParamRole) => number | undefined,
-  ): [Out, Backward] {
-    const o = this.o;
-    const channels = inputShape[inputShape.length - 1];
-    const epsilon = layer.epsilon ?? LAYER_DEFAULTS.epsilon;
-    const momentum = layer.momentum ?? LAYER_DEFAULTS.momentum;
-    const gammaIndex = paramIndex('gamma')!;
-    const betaIndex = paramIndex('beta')!;
-    const gamma = this.param(gammaIndex, [channels]);
-    const beta = this.param(betaIndex, [channels]);
-    // The fused kernel wants NHWC; a flat [batch, features] input is the same as [batch, 1, 1, features].
-    const flat = inputShape.length === 2;
-    const x4 = flat ? o.reshape(x, o.ints([-1, 1, 1, channels])) : x;
-    const unflatten = (t: Out) => (flat ? o.reshape(t, o.ints([-1, channels])) : t);
-    if (!this.training) {
-      const moving: [Out, Out] = [
-        this.state(`moving:${layerIndex}:mean`, [channels]),
-        this.state(`moving:${layerIndex}:variance`, [channels]),
-      ];
-      const [y] = o.fusedBatchNorm(x4, gamma, beta, epsilon, moving);
-      return [unflatten(y), () => undefined];
-    }
-    const [y4, batchMean, unbiased, ...reserves] = o.fusedBatchNorm(x4, gamma, beta, epsilon);
-    // TensorFlow's batch variance is Bessel-corrected (n / (n - 1), or 1 when n = 1, where it is 0);
-    // tfjs's moving variance averages the biased one. The factor is a scalar, n counted at run time.
-    const n = o.div(o.sizeFloat(x), o.scalar(channels));
-    const biased = o.mul(unbiased, o.div(o.maximum(o.sub(n, o.scalar(1)), o.scalar(0)), n));
-    for (const [role, batchValue] of [
-      ['mean', batchMean],
-      ['variance', biased],
-    ] as const) {
-      const key = `moving:${layerIndex}:${role}`;
-      const old = this.state(key, [channels]);
-      this.update(key, o.sub(old, o.mul(o.sub(old, batchValue), o.scalar(1 - momentum))));
-    }
-    return [
-      unflatten(y4),
-      (dy) => {
-        const dy4 = flat ? o.reshape(dy, o.ints([-1, 1, 1, channels])) : dy;
-        const [dx4, dGamma, dBeta] = o.fusedBatchNormGrad(dy4, x4, gamma, reserves, epsilon);
-        this.grads.set(`param:${gammaIndex}`, dGamma);
-        this.grads.set(`param:${betaIndex}`, dBeta);
-        return flat ? o.reshape(dx4, o.shape(x)) : dx4;
-      },
-    ];
+  /** A fresh random stream for the next Dropout layer of this graph. */
+  nextDropoutStream(): number {
+    return ++this.dropouts;
   }
 
   /**
@@ -398,18 +279,13 @@ function forwardPass(b: StepBuilder, plan: GraphModelPlan, x: Out): { output: Ou
   const outputs: Out[] = [];
   const backwards: LayerBackward[] = [];
   plan.spec.layers.forEach((layer, i) => {
-    const sources = plan.inputs[i].map((j) => (j < 0 ? x : outputs[j]));
-    if (layer.type === 'Add' || layer.type === 'Concatenate') {
-      const shapes = plan.inputs[i].map((j) => (j < 0 ? [-1, ...plan.spec.inputShape] : plan.outputShapes[j]));
-      const [out, backward] = mergeLayer(b.o, layer, sources, shapes);
-      outputs.push(out);
-      backwards.push(backward);
-      return;
-    }
+    const inputs = plan.inputs[i].map((j) => (j < 0 ? x : outputs[j]));
+    const inputShapes = plan.inputs[i].map((j) => (j < 0 ? [-1, ...plan.spec.inputShape] : plan.outputShapes[j]));
     const paramIndex = (role: ParamRole) => paramIndexOf(plan, i, role);
-    const [out, backward] = b.layer(layer, i, sources[0], plan.inputShapes[i], paramIndex);
+    const [out, backward] = b.layer(layer, { layerIndex: i, inputs, inputShapes, paramIndex });
     outputs.push(out);
-    backwards.push((dy, need) => [backward(dy, need[0])]);
+    const single = backward as Backward;
+    backwards.push(isMergeType(layer.type) ? (backward as MergeBackward) : (dy, need) => [single(dy, need[0])]);
   });
   return { output: outputs[outputs.length - 1], backwards };
 }

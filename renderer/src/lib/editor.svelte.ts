@@ -81,6 +81,10 @@ export class EditorState {
   edited = $state(false);
   private undoStack = $state.raw<Snapshot[]>([]);
   canUndo: boolean = $derived(this.undoStack.length > 0);
+  /** The layer picked in the graph view, by its row key so it stays with the layer when layers move. */
+  selectedKey = $state<number | null>(null);
+  /** Where the picked layer is now, or -1 when none is picked (or it was removed). */
+  selectedIndex: number = $derived(this.selectedKey === null ? -1 : this.keys.indexOf(this.selectedKey));
   /** The last imported model, while its weights are on offer for the next run. */
   imported = $state.raw<ImportedModel | null>(null);
   useImportedWeights = $state(true);
@@ -127,6 +131,10 @@ export class EditorState {
 
   constructor() {
     this.keys = this.model.layers.map(() => nextKey++);
+  }
+
+  select(index: number): void {
+    this.selectedKey = this.keys[index] ?? null;
   }
 
   layerType(index: number | undefined): string | undefined {

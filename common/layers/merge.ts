@@ -1,15 +1,10 @@
 /**
- * The output shape of a merge layer (Add, Concatenate) from its inputs' shapes, or a plain-language error
- * naming the inputs that disagree: "inputs conv2d_4 (16x16x32) and max_pooling2d (16x16x16) differ in
- * channels". Merges have no weights.
+ * What the merge layers (Add, Concatenate) share: the output shape from the
+ * inputs' shapes, or a plain-language error naming the inputs that disagree: "inputs conv2d_4 (16x16x32)
+ * and max_pooling2d (16x16x16) differ in channels". Merges have no weights.
  */
-import type { AddLayer, ConcatenateLayer } from './spec.js';
-
-type Shape = number[];
-
-function shapeText(shape: Shape): string {
-  return shape.length === 3 ? `${shape[0]}x${shape[1]}x${shape[2]}` : `a vector of ${shape[0]}`;
-}
+import type { Shape } from './descriptor.js';
+import { describeShape as shapeText } from './helpers.js';
 
 function joinWords(words: string[]): string {
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
@@ -25,21 +20,21 @@ function difference(a: Shape, b: Shape, axes: number[]): string | undefined {
 }
 
 /** The merge's output shape, or the error on it. `names` are the inputs' names, in `shapes` order. */
-export function mergeShape(layer: AddLayer | ConcatenateLayer, shapes: Shape[], names: string[]): Shape | { error: string } {
+export function mergeShape(type: 'Add' | 'Concatenate', shapes: Shape[], names: string[]): Shape | string {
   const first = shapes[0];
   // Concatenate joins along the last axis, so only height and width must agree (and the kind of shape).
-  const axes = layer.type === 'Add' ? [0, 1, 2] : [0, 1];
+  const axes = type === 'Add' ? [0, 1, 2] : [0, 1];
   for (let k = 1; k < shapes.length; k++) {
     const why = difference(first, shapes[k], axes);
     if (why) {
       const hint =
-        layer.type === 'Add'
+        type === 'Add'
           ? 'Add needs inputs of one shape (a 1x1 Conv2D on the shortcut can match them)'
           : 'Concatenate needs images of one height and width, or vectors';
-      return { error: `inputs ${names[0]} (${shapeText(first)}) and ${names[k]} (${shapeText(shapes[k])}) ${why}; ${hint}` };
+      return `inputs ${names[0]} (${shapeText(first)}) and ${names[k]} (${shapeText(shapes[k])}) ${why}; ${hint}`;
     }
   }
-  if (layer.type === 'Add') return [...first];
+  if (type === 'Add') return [...first];
   const last = shapes.reduce((sum, s) => sum + s[s.length - 1], 0);
   return [...first.slice(0, -1), last];
 }
