@@ -50,6 +50,15 @@ test('a residual block shows its connections, and a wrong input name is the erro
   await add.scrollIntoViewIfNeeded();
   await shot(page, 'graph-residual-block');
 
+  // The Graph tab draws the branch: two arrows into the Add, from conv_b and from the stem.
+  await page.getByTestId('layers-view-graph').click();
+  const into = page.locator('path.edge[data-to="5"]');
+  await expect(into).toHaveCount(2);
+  expect((await into.evaluateAll((edges) => edges.map((e) => e.getAttribute('data-from')))).sort()).toEqual(['0', '4']);
+  await expect(page.locator('path.edge[data-to="1"]')).toHaveAttribute('data-from', '0');
+  await shot(page, 'graph-residual-block-drawn');
+  await page.getByTestId('layers-view-list').click();
+
   await page.getByTestId('layer-5-inputs').fill('conv_c, stem');
   await page.getByTestId('layer-5-inputs').press('Tab');
   await expect(page.getByTestId('layer-5-error')).toContainText('input "conv_c" is not the name of any layer');
