@@ -12,6 +12,8 @@ interface FieldRule {
 
 /** Every layer has a name; its rule is the same for all. */
 const NAME_FIELD: FieldRule = { label: 'Name', allowed: `1 to ${LIMITS.nameLength} characters` };
+/** Every layer may read layers by name (common/model-graph.ts); the same rule for all. */
+const INPUTS_FIELD: FieldRule = { label: 'Inputs', allowed: 'the names of earlier layers, or "input" for the model input' };
 
 /**
  * A field's label and words: the layer type's own (from its descriptor), else the first layer type's with a
@@ -19,6 +21,7 @@ const NAME_FIELD: FieldRule = { label: 'Name', allowed: `1 to ${LIMITS.nameLengt
  */
 function fieldRule(layerType: string | undefined, field: string): FieldRule | undefined {
   if (field === 'name') return NAME_FIELD;
+  if (field === 'inputs') return INPUTS_FIELD;
   const own = isLayerType(layerType) ? LAYERS[layerType].fields.find((f) => f.key === field) : undefined;
   return own ?? LAYER_TYPES.flatMap((t) => LAYERS[t].fields).find((f) => f.key === field);
 }
@@ -46,7 +49,7 @@ export function fieldLabel(layerType: string | undefined, field: string): string
 
 function shownValue(value: unknown): string {
   if (value === undefined || value === null || (typeof value === 'number' && Number.isNaN(value)) || value === '') return 'empty';
-  if (Array.isArray(value)) return value.map(shownValue).join(' × ');
+  if (Array.isArray(value)) return value.length === 0 ? 'empty' : value.map(shownValue).join(' × ');
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
 

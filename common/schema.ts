@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { resolveGraph } from './model-graph.js';
+import { layerNames } from './summarize.js';
 import { LAYER_SCHEMAS } from './layers/index.js';
 import {
   DEFAULT_TRAINING,
@@ -270,12 +272,27 @@ export function validateModel(input: unknown): Validated<ModelSpec> {
       if (r.ok) parsedLayers.push(r.value);
       else issues.push(...r.issues);
     });
+    if (parsedLayers.length === layers.length) issues.push(...graphIssues(parsedLayers));
   }
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
     value: { ...(nameResult.data !== undefined ? { name: nameResult.data } : {}), inputShape: shape.data!, layers: parsedLayers },
   };
+}
+
+/** The `code` of an issue from the graph rules (an unknown input, a duplicate name ...). */
+export const GRAPH_ISSUE = 'graph';
+
+/** The graph rules (model-graph.ts) as issues on the layer and field at fault. */
+function graphIssues(layers: LayerSpec[]): SpecIssue[] {
+  const names = layerNames(layers);
+  return resolveGraph(layers, names).problems.map((p) => {
+    const at = `layers[${p.layerIndex}]`;
+    const label = `${at} ${names[p.layerIndex]} (${layers[p.layerIndex].type})`;
+    // 'graph': the message says what is wrong (which name, which layer), more than a field rule could.
+    return { ...issue(`${at}.${p.field}`, p.field, p.value, p.allowed, `${label}: ${p.problem}`, p.layerIndex), code: GRAPH_ISSUE };
+  });
 }
 
 /** Fills a schedule's optional fields with Keras's defaults; the fields Keras requires stay required. */

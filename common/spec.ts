@@ -13,6 +13,10 @@ export interface ModelSpec {
   name?: string;
   /** [height, width, channels], channels last as in Keras. */
   inputShape: [number, number, number];
+  /**
+   * In an order where each layer comes after the layers it reads. A layer reads the one before it unless
+   * its `inputs` names others (common/model-graph.ts): a chain, or a directed acyclic graph.
+   */
   layers: LayerSpec[];
 }
 

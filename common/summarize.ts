@@ -6,6 +6,7 @@ import { fieldProblem, isCount } from './layer-fields.js';
 import { LIMITS } from './limits.js';
 import { describeShape } from './layers/helpers.js';
 import { LAYERS, descriptorOf, type Shape } from './layers/index.js';
+import { MODEL_INPUT, MODEL_INPUT_INDEX, resolveGraph } from './model-graph.js';
 import type { LayerSpec, ModelSpec } from './spec.js';
 
 export type { Shape };
@@ -15,6 +16,8 @@ export interface LayerSummary {
   name: string;
   type: LayerSpec['type'];
   outputShape: Shape | null;
+  /** The layers it reads: their indexes, -1 for the model input (empty where its `inputs` are wrong). */
+  inputs: number[];
   params: number;
   trainableParams: number;
   nonTrainableParams: number;
@@ -23,6 +26,8 @@ export interface LayerSummary {
 
 export interface ModelSummary {
   layers: LayerSummary[];
+  /** Whether every layer reads the one before it (printed as Keras prints a Sequential model). */
+  isChain: boolean;
   inputShape: Shape;
   outputShape: Shape | null;
   totalParams: number;
@@ -65,38 +70,55 @@ function badCount(layer: LayerSpec): string | undefined {
   return undefined;
 }
 
-/** One layer's output shape and parameters from its descriptor, given its inputs' shapes. */
-function step(layer: LayerSpec, inputs: Shape[]): Step {
+/** One layer's output shape and parameters from its descriptor, given its inputs' shapes and names. */
+function step(layer: LayerSpec, inputs: Shape[], inputNames: string[]): Step {
   const bad = badCount(layer);
   if (bad) return { out: null, trainable: 0, nonTrainable: 0, error: bad };
   const d = descriptorOf(layer);
-  const out = d.outputShape(layer, inputs);
+  const out = d.outputShape(layer, inputs, inputNames);
   const { trainable, nonTrainable } = d.params(layer, inputs);
   if (typeof out === 'string') return { out: null, trainable, nonTrainable, error: out };
   return { out, trainable, nonTrainable };
 }
 
-/** Index of the layer that produces class scores: the last Dense, ignoring trailing Activation/Dropout. */
-function outputLayerIndex(layers: LayerSpec[]): number {
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const t = layers[i].type;
-    if (t === 'Activation' || t === 'Dropout') continue;
-    return i;
-  }
-  return layers.length - 1;
+/**
+ * Index of the layer that produces class scores: the last layer, or the layer a trailing Activation or
+ * Dropout reads (followed back through them).
+ */
+function outputLayerIndex(layers: LayerSpec[], inputs: number[][]): number {
+  let i = layers.length - 1;
+  while (i >= 0 && (layers[i].type === 'Activation' || layers[i].type === 'Dropout') && (inputs[i]?.[0] ?? -1) >= 0) i = inputs[i][0];
+  return i;
 }
 
 export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): ModelSummary {
   const names = layerNames(spec.layers);
+  const graph = resolveGraph(spec.layers, names);
+  const graphErrors = new Map(graph.problems.map((p) => [p.layerIndex, p.problem]));
   const layers: LayerSummary[] = [];
   const errors: ModelSummary['errors'] = [];
-  let shape: Shape | null = [...spec.inputShape];
+  const shapes: (Shape | null)[] = [];
+  const shapeOf = (j: number): Shape | null => (j === MODEL_INPUT_INDEX ? [...spec.inputShape] : shapes[j]);
+  const nameOf = (j: number): string => (j === MODEL_INPUT_INDEX ? MODEL_INPUT : names[j]);
   spec.layers.forEach((layer, index) => {
+    const inputs = graph.inputs[index];
+    const inputShapes = inputs.map(shapeOf);
     let s: Step;
-    if (shape === null) {
+    const graphError = graphErrors.get(index);
+    if (graphError !== undefined) {
+      // A wrong name or unused output is the layer's error; its shape is still inferred where it can be.
+      const known = inputs.length > 0 && inputShapes.every((x) => x !== null);
+      const inferred = known ? step(layer, inputShapes as Shape[], inputs.map(nameOf)) : undefined;
+      s = {
+        out: inferred?.error ? null : (inferred?.out ?? null),
+        trainable: inferred?.trainable ?? 0,
+        nonTrainable: inferred?.nonTrainable ?? 0,
+        error: graphError,
+      };
+    } else if (inputShapes.some((x) => x === null)) {
       s = { out: null, trainable: 0, nonTrainable: 0 };
     } else {
-      s = step(layer, [shape]);
+      s = step(layer, inputShapes as Shape[], inputs.map(nameOf));
     }
     if (s.error) errors.push({ layerIndex: index, message: `layers[${index}] ${names[index]} (${layer.type}): ${s.error}` });
     layers.push({
@@ -104,17 +126,19 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
       name: names[index],
       type: layer.type,
       outputShape: s.out,
+      inputs: [...inputs],
       params: s.trainable + s.nonTrainable,
       trainableParams: s.trainable,
       nonTrainableParams: s.nonTrainable,
       ...(s.error ? { error: s.error } : {}),
     });
-    shape = s.out;
+    shapes.push(s.out);
   });
+  const shape = shapes.length > 0 ? shapes[shapes.length - 1] : [...spec.inputShape];
 
   const finalShape: Shape | null = shape;
   if (options.numClasses !== undefined && finalShape !== null && spec.layers.length > 0) {
-    const outIndex = outputLayerIndex(spec.layers);
+    const outIndex = outputLayerIndex(spec.layers, graph.inputs);
     const last = spec.layers[outIndex];
     const n = options.numClasses;
     let problem: string | undefined;
@@ -158,6 +182,7 @@ export function summarize(spec: ModelSpec, options: SummarizeOptions = {}): Mode
   }
   return {
     layers,
+    isChain: graph.isChain,
     inputShape: [...spec.inputShape],
     outputShape: finalShape,
     totalParams,
@@ -178,20 +203,37 @@ function shapeText(shape: Shape | null): string {
 
 /** Keras's column widths; a column widens where a cell (a long layer name) would run into the next one. */
 const SUMMARY_WIDTHS = [34, 26, 12];
+/** The functional summary's "Connected to" column. */
+const CONNECTED_WIDTH = 30;
 
-/** The Keras-style summary table, as `model.summary()` prints it. */
+/**
+ * The Keras-style summary table, as `model.summary()` prints it: a chain as a Sequential model; a graph as
+ * a functional model, with the model input's row and a "Connected to" column naming each layer's inputs
+ * (`conv2d[0][0]`, one per line), so a branch or merge can be read off the table.
+ */
 export function formatSummary(summary: ModelSummary, modelName = 'sequential'): string {
-  const rows = summary.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.outputShape), fmt(l.params)]);
-  const widths = SUMMARY_WIDTHS.map((w, i) => Math.max(w, ...rows.map((r) => r[i].length + 2)));
-  const line = (ch: string) => ch.repeat(widths[0] + widths[1] + widths[2]);
+  const graph = !summary.isChain;
+  const connected = (l: LayerSummary) => l.inputs.map((j) => `${j === MODEL_INPUT_INDEX ? MODEL_INPUT : summary.layers[j].name}[0][0]`);
+  const rows: string[][][] = summary.layers.map((l) => {
+    const first = [`${l.name} (${l.type})`, shapeText(l.outputShape), fmt(l.params)];
+    if (!graph) return [first];
+    const sources = connected(l);
+    return [[...first, sources[0] ?? '?'], ...sources.slice(1).map((name) => ['', '', '', name])];
+  });
+  if (graph) rows.unshift([[`${MODEL_INPUT} (InputLayer)`, shapeText(summary.inputShape), '0', '-']]);
+  const baseWidths = graph ? [...SUMMARY_WIDTHS, CONNECTED_WIDTH] : SUMMARY_WIDTHS;
+  const widths = baseWidths.map((w, i) => Math.max(w, ...rows.flat().map((r) => r[i].length + 2)));
+  const total = widths.reduce((a, b) => a + b, 0);
+  const line = (ch: string) => ch.repeat(total);
   const row = (cols: string[]) =>
     cols
       .map((c, i) => c.padEnd(widths[i]))
       .join('')
       .trimEnd();
-  const out = [`Model: "${modelName}"`, line('_'), row(['Layer (type)', 'Output Shape', 'Param #']), line('=')];
-  rows.forEach((r, i) => {
-    out.push(row(r));
+  const header = ['Layer (type)', 'Output Shape', 'Param #', ...(graph ? ['Connected to'] : [])];
+  const out = [`Model: "${modelName}"`, line('_'), row(header), line('=')];
+  rows.forEach((lines, i) => {
+    for (const r of lines) out.push(row(r));
     out.push(i === rows.length - 1 ? line('=') : line('_'));
   });
   out.push(`Total params: ${fmt(summary.totalParams)}`);

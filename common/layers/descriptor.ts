@@ -42,7 +42,7 @@ export type EditorField = FieldBase &
   );
 
 /** The palette's groups, in the order they are shown. */
-export const LAYER_GROUP_LABELS = ['Convolution', 'Pooling', 'Regularization', 'Classifier'] as const;
+export const LAYER_GROUP_LABELS = ['Convolution', 'Pooling', 'Regularization', 'Classifier', 'Merge'] as const;
 export type LayerGroup = (typeof LAYER_GROUP_LABELS)[number];
 
 export interface LayerParams {
@@ -69,9 +69,9 @@ export interface LayerDescriptor<L extends { type: string; name?: string }> {
   counts(layer: L): { field: string; value: unknown; optional?: boolean }[];
   /**
    * The output shape from the input shapes (one per input; single-input layers read inputs[0]), or why
-   * the layer cannot take them, in plain words.
+   * the layer cannot take them, in plain words (`inputNames`: the inputs' names, for a merge's message).
    */
-  outputShape(layer: L, inputs: Shape[]): Shape | string;
+  outputShape(layer: L, inputs: Shape[], inputNames: string[]): Shape | string;
   /** The weights' sizes from the input shapes; zero for inputs the layer cannot take. */
   params(layer: L, inputs: Shape[]): LayerParams;
   keras: {

@@ -1,6 +1,7 @@
 /** Pieces several layer descriptors share: shape rules, Keras config parts and import checks. */
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
+import { MERGE_INPUTS } from '../model-graph.js';
 import { ACTIVATIONS, LAYER_DEFAULTS, PADDINGS, pair, type Activation, type Padding, type Size2 } from './basics.js';
 import { ImportFault, type JsonObject, type Shape } from './descriptor.js';
 
@@ -8,8 +9,18 @@ import { ImportFault, type JsonObject, type Shape } from './descriptor.js';
 export const int = (min: number, max: number) => z.number().int().min(min).max(max);
 export const size2 = (min: number, max: number) => z.union([int(min, max), z.tuple([int(min, max), int(min, max)])]);
 const layerName = z.string().min(1).max(LIMITS.nameLength).optional();
-/** The fields every layer type has, spread into each schema, so a field all layers gain is added here once. */
-export const commonLayerFields = { name: layerName };
+/** A layer the `inputs` of another names (common/model-graph.ts resolves and checks them). */
+const inputName = z.string().min(1).max(LIMITS.nameLength);
+/**
+ * The fields every layer type has, spread into each schema, so a field all layers gain is added here once:
+ * its name and, in a graph, the earlier layers it reads (omitted: the layer before it).
+ */
+export const commonLayerFields = { name: layerName, inputs: z.array(inputName).min(1).max(MERGE_INPUTS.max).optional() };
+/**
+ * A merge's inputs (Add, Concatenate): required; how many it lists (2 to 8) is model-graph.ts's to say,
+ * with a message naming the layer.
+ */
+export const mergeInputsSchema = z.array(inputName).max(MERGE_INPUTS.max);
 export const activationSchema = z.enum(ACTIVATIONS);
 export const paddingSchema = z.enum(PADDINGS);
 

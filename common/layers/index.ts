@@ -5,8 +5,10 @@
  */
 import type { z } from 'zod';
 import { activation } from './activation.js';
+import { add } from './add.js';
 import { averagePooling2d } from './average-pooling2d.js';
 import { batchNormalization } from './batch-normalization.js';
+import { concatenate } from './concatenate.js';
 import { conv2d } from './conv2d.js';
 import { LAYER_GROUP_LABELS, type LayerDescriptor, type LayerGroup } from './descriptor.js';
 import { dense } from './dense.js';
@@ -25,6 +27,8 @@ const TABLE = {
   Flatten: flatten,
   Dense: dense,
   Activation: activation,
+  Add: add,
+  Concatenate: concatenate,
 };
 
 export type LayerType = keyof typeof TABLE;

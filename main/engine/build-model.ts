@@ -3,7 +3,10 @@ import { layerNames, summarize } from '../../common/summarize.js';
 import type { LayerSpec, ModelSpec, TrainingSettings } from '../../common/spec.js';
 import { engineOf, type TfLayer } from './layers/index.js';
 import { describeModel } from './graph/forward.js';
+import { MODEL_INPUT, MODEL_INPUT_INDEX } from '../../common/model-graph.js';
 import type { LayersModel, TF } from './tf-types.js';
+
+type SymbolicTensor = ReturnType<TF['input']>;
 
 export class ModelBuildError extends Error {
   constructor(
@@ -27,8 +30,23 @@ export function buildModel(tf: TF, spec: ModelSpec, numClasses?: number): Layers
     throw new ModelBuildError(summary.errors.map((e) => e.message).join('\n'), first.layerIndex);
   }
   const names = layerNames(spec.layers);
-  const model = tf.sequential({ name: spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
-  spec.layers.forEach((layer, i) => model.add(toLayer(tf, layer, names[i], i === 0 ? [...spec.inputShape] : undefined)));
+  const modelName = spec.name?.replace(/[^A-Za-z0-9_]/g, '_');
+  let model: LayersModel;
+  if (summary.isChain) {
+    // A chain stays a Sequential model: the same model.json, weights and checkpoints as before graphs existed.
+    const sequential = tf.sequential({ name: modelName || 'sequential' });
+    spec.layers.forEach((layer, i) => sequential.add(toLayer(tf, layer, names[i], i === 0 ? [...spec.inputShape] : undefined)));
+    model = sequential;
+  } else {
+    // A graph: tfjs's functional model, each layer applied to the outputs of the layers it reads.
+    const input = tf.input({ shape: [...spec.inputShape], name: MODEL_INPUT });
+    const outputs: SymbolicTensor[] = [];
+    spec.layers.forEach((layer, i) => {
+      const sources = summary.layers[i].inputs.map((j) => (j === MODEL_INPUT_INDEX ? input : outputs[j]));
+      outputs.push(toLayer(tf, layer, names[i]).apply(sources.length === 1 ? sources[0] : sources) as SymbolicTensor);
+    });
+    model = tf.model({ inputs: input, outputs: outputs[outputs.length - 1], name: modelName || 'functional' });
+  }
   describeModel(model, spec, summary.outputShape?.[summary.outputShape.length - 1] ?? numClasses ?? 0);
   return model;
 }

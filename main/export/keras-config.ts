@@ -6,6 +6,7 @@
  */
 import { layerNames } from '../../common/summarize.js';
 import { descriptorOf } from '../../common/layers/index.js';
+import { isSequentialSpec, kerasFunctionalConfig, KERAS_INPUT_NAME } from './keras-functional.js';
 import { kerasActivation } from '../../common/layers/helpers.js';
 import type { Json, JsonObject } from '../../common/layers/descriptor.js';
 import type { LayerSpec, ModelSpec, TrainingSettings } from '../../common/spec.js';
@@ -25,19 +26,22 @@ function layerConfig(layer: LayerSpec, name: string): JsonObject {
 export function kerasNameProblem(spec: ModelSpec): string | undefined {
   const names = layerNames(spec.layers);
   const i = names.findIndex((n) => n.includes('/'));
-  return i < 0
-    ? undefined
-    : `layer ${i + 1} is named "${names[i]}"; Keras does not allow "/" in layer names, rename the layer and export again`;
+  if (i >= 0) return `layer ${i + 1} is named "${names[i]}"; Keras does not allow "/" in layer names, rename the layer and export again`;
+  const taken = names.indexOf(KERAS_INPUT_NAME);
+  if (taken >= 0 && !isSequentialSpec(spec)) {
+    return `layer ${taken + 1} is named "${KERAS_INPUT_NAME}", the name of the Keras functional model's input; rename the layer and export again`;
+  }
+  return undefined;
 }
 
 /** Keras's model names allow what Python identifiers allow; Layerbench's allow any text. */
 export function kerasModelName(spec: ModelSpec): string {
-  return spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential';
+  return spec.name?.replace(/[^A-Za-z0-9_]/g, '_') || (isSequentialSpec(spec) ? 'sequential' : 'functional');
 }
 
 /**
- * The Sequential model's configuration. `legacy` gives the `.h5` form: no `module`/`registered_name` keys on
- * the model and its layers, as Keras itself writes there.
+ * The model's configuration: Sequential for a chain, Functional for a graph (keras-functional.ts). `legacy`
+ * gives the `.h5` form: no `module`/`registered_name` keys on the model and its layers, as Keras writes there.
  */
 export function kerasModelConfig(spec: ModelSpec, legacy = false): JsonObject {
   const names = layerNames(spec.layers);
@@ -52,6 +56,11 @@ export function kerasModelConfig(spec: ModelSpec, legacy = false): JsonObject {
     name: 'input_layer',
     optional: false,
   });
+  if (!isSequentialSpec(spec)) {
+    return kerasFunctionalConfig(spec, kerasModelName(spec), legacy, input, (i, name) =>
+      wrap('keras.layers', descriptorOf(spec.layers[i]).keras.className, layerConfig(spec.layers[i], name)),
+    );
+  }
   const layers = spec.layers.map((layer, i) => wrap('keras.layers', descriptorOf(layer).keras.className, layerConfig(layer, names[i])));
   const model = wrap('keras', 'Sequential', {
     name: kerasModelName(spec),

@@ -7,12 +7,17 @@ import type { ModelSpec, TrainingSettings } from '../../common/spec.js';
 import { replaceWith } from '../platform/replace-file.js';
 import { ensureGroup, withH5, writeFloat32 } from './h5.js';
 import { kerasModelConfig, kerasModelName, kerasTrainingConfig } from './keras-config.js';
+import { isSequentialSpec, kerasLayerOrder } from './keras-functional.js';
 import { KERAS_FORMAT_VERSION } from './keras-version.js';
 import { layerVarNames, orderedLayerWeights, type ModelWeights } from './weights.js';
 
 export async function writeKerasH5(target: string, spec: ModelSpec, weights: ModelWeights, training?: TrainingSettings): Promise<void> {
-  const layers = orderedLayerWeights(spec, weights, target);
+  // Keras loads a legacy file's weights by layer order: its own order, which for a functional model is not the spec's.
+  const inSpecOrder = orderedLayerWeights(spec, weights, target);
+  const layers = kerasLayerOrder(spec).map((i) => inSpecOrder[i]);
   const modelName = kerasModelName(spec);
+  // Keras prefixes a Sequential model's weight names with the model's name, a functional model's not.
+  const prefix = isSequentialSpec(spec) ? `${modelName}/` : '';
   await replaceWith(target, async (temp) => {
     await withH5(temp, 'w', (f) => {
       f.create_attribute('backend', 'tensorflow');
@@ -29,11 +34,11 @@ export async function writeKerasH5(target: string, spec: ModelSpec, weights: Mod
       for (const { name, layer, arrays } of layers) {
         const group = root.create_group(name);
         const vars = layerVarNames(layer);
-        const weightNames = vars.map((v) => `${modelName}/${name}/${v}`);
+        const weightNames = vars.map((v) => `${prefix}${name}/${v}`);
         // An empty list is how Keras marks a layer without weights (h5py stores it as an empty float array).
         if (weightNames.length) group.create_attribute('weight_names', weightNames);
         else group.create_attribute('weight_names', new Float64Array(0), [0]);
-        arrays.forEach((a, i) => writeFloat32(ensureGroup(group, `${modelName}/${name}`), vars[i], a.data, a.shape));
+        arrays.forEach((a, i) => writeFloat32(ensureGroup(group, `${prefix}${name}`), vars[i], a.data, a.shape));
       }
       root.create_group('top_level_model_weights').create_attribute('weight_names', new Float64Array(0), [0]);
     });

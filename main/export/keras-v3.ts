@@ -12,6 +12,7 @@ import { ensureGroup, withH5, writeFloat32, type H5Group } from './h5.js';
 import { kerasCompileConfig, kerasModelConfig, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
 import { chunkShape, kerasOptimizerState } from './keras-optimizer-state.js';
 import type { SavedOptimizerState } from './optimizer-checkpoint.js';
+import { isSequentialSpec, kerasLayerOrder, KERAS_INPUT_NAME } from './keras-functional.js';
 import { kerasWeightPaths } from './keras-paths.js';
 import { kerasSchedule } from './keras-schedule.js';
 import { KERAS_FORMAT_VERSION } from './keras-version.js';
@@ -49,13 +50,16 @@ async function weightsH5(
   training?: TrainingSettings,
   optimizer?: SavedOptimizerState,
 ): Promise<Uint8Array> {
-  const layers = orderedLayerWeights(spec, weights, target);
+  // In Keras's own layer order (a functional model's differs from the spec's): the paths and slots follow it.
+  const inSpecOrder = orderedLayerWeights(spec, weights, target);
+  const layers = kerasLayerOrder(spec).map((i) => inSpecOrder[i]);
   // Checked before the file is started, so a state that does not fit fails the export plainly.
   const state = training ? kerasOptimizerState(training, layers, optimizer) : undefined;
   const temp = tempNameFor(target) + '.weights.h5';
   try {
     await withH5(temp, 'w', (f) => {
-      const paths = kerasWeightPaths(spec.layers.map((l) => LAYERS[l.type].keras.className));
+      const paths = kerasWeightPaths(layers.map((l) => LAYERS[l.layer.type].keras.className));
+      if (!isSequentialSpec(spec)) ensureGroup(f, `layers/${KERAS_INPUT_NAME}/vars`).create_attribute('name', KERAS_INPUT_NAME);
       for (const [i, { name, arrays }] of layers.entries()) {
         const vars = ensureGroup(f, `layers/${paths[i]}/vars`);
         vars.create_attribute('name', name);

@@ -4,11 +4,13 @@
  * tf.distribute strategy scope so the experiment can move to more GPUs or machines than the workstation has.
  */
 import path from 'node:path';
-import { layerNames } from '../../common/summarize.js';
+import { MODEL_INPUT_INDEX } from '../../common/model-graph.js';
+import { layerNames, summarize } from '../../common/summarize.js';
 import type { ExperimentSpec, LayerSpec } from '../../common/spec.js';
 import { descriptorOf } from '../../common/layers/index.js';
 import { py } from '../../common/layers/helpers.js';
 import { kerasLoss, kerasModelName, kerasOptimizerConfig } from './keras-config.js';
+import { isSequentialSpec, KERAS_INPUT_NAME } from './keras-functional.js';
 import { PYTHON_DATA } from './python-data.js';
 import { kerasPlateauArgs, kerasSchedule } from './keras-schedule.js';
 
@@ -20,11 +22,62 @@ export interface ScriptDataset {
   classNames?: string[];
 }
 
-/** One layer as the line a person would write, defaults left out. */
-function layerLine(layer: LayerSpec, name: string): string {
+/** One layer as the constructor call a person would write, defaults left out. */
+function layerCall(layer: LayerSpec, name: string): string {
   const { keras } = descriptorOf(layer);
   const args = [...keras.pythonArgs(layer), `name=${py(name)}`];
-  return `            layers.${keras.className}(${args.join(', ')}),`;
+  return `layers.${keras.className}(${args.join(', ')})`;
+}
+
+/** One layer as an item of the Sequential model's list. */
+function layerLine(layer: LayerSpec, name: string): string {
+  return `            ${layerCall(layer, name)},`;
+}
+
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield inputs layers keras'.split(
+    ' ',
+  ),
+);
+
+/** The Python variable holding each layer's output: its name made an identifier, unique. */
+function variableNames(names: string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    let v = name.replace(/[^A-Za-z0-9_]/g, '_');
+    if (!/^[A-Za-z_]/.test(v) || PYTHON_KEYWORDS.has(v)) v = `x_${v}`;
+    let unique = v;
+    for (let k = 2; used.has(unique); k++) unique = `${v}_${k}`;
+    used.add(unique);
+    return unique;
+  });
+}
+
+/** build_model() for a graph spec: Keras's functional API, each layer called on the layers it reads. */
+function functionalBuildModel(model: ExperimentSpec['model'], names: string[], modelName: string): string {
+  const vars = variableNames(names);
+  const inputs = summarize(model).layers.map((l) => l.inputs.map((j) => (j === MODEL_INPUT_INDEX ? 'inputs' : vars[j])));
+  const lines = model.layers.map((layer, i) => {
+    const merge = layer.type === 'Add' || layer.type === 'Concatenate';
+    const args = merge ? `[${inputs[i].join(', ')}]` : inputs[i][0];
+    return `    ${vars[i]} = ${layerCall(layer, names[i])}(${args})`;
+  });
+  return `def build_model():
+    inputs = keras.Input(shape=INPUT_SHAPE, name=${py(KERAS_INPUT_NAME)})
+${lines.join('\n')}
+    return keras.Model(inputs, ${vars[vars.length - 1]}, name=${py(modelName)})`;
+}
+
+/** build_model() for a chain: a Sequential model. */
+function sequentialBuildModel(model: ExperimentSpec['model'], names: string[], modelName: string): string {
+  return `def build_model():
+    return keras.Sequential(
+        [
+            keras.Input(shape=INPUT_SHAPE),
+${model.layers.map((l, i) => layerLine(l, names[i])).join('\n')}
+        ],
+        name=${py(modelName)},
+    )`;
 }
 
 function optimizerLine(experiment: ExperimentSpec): string {
@@ -163,14 +216,7 @@ HORIZONTAL_FLIP = ${py(t.augmentation.horizontalFlip)}
 SHIFT_PIXELS = ${t.augmentation.shiftPixels}
 
 
-def build_model():
-    return keras.Sequential(
-        [
-            keras.Input(shape=INPUT_SHAPE),
-${model.layers.map((l, i) => layerLine(l, names[i])).join('\n')}
-        ],
-        name=${py(modelName)},
-    )
+${isSequentialSpec(model) ? sequentialBuildModel(model, names, modelName) : functionalBuildModel(model, names, modelName)}
 
 
 def make_optimizer():

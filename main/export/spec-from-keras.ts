@@ -7,7 +7,8 @@ import { formatIssues, validateModel } from '../../common/schema.js';
 import { ImportFault } from '../../common/layers/descriptor.js';
 import { LAYERS, LAYER_TYPES } from '../../common/layers/index.js';
 import type { LayerSpec, ModelSpec } from '../../common/spec.js';
-import { linearLayerOrder } from './functional-order.js';
+import { isMergeType, MODEL_INPUT } from '../../common/model-graph.js';
+import { functionalLayers } from './functional-order.js';
 import { KerasImportError, type KerasConfig, type KerasLayerConfig } from './keras-model-config.js';
 import { kerasWeightPaths } from './keras-paths.js';
 
@@ -37,6 +38,17 @@ function mapLayer(k: KerasLayerConfig, vars: string[]): LayerSpec | null | Impor
   return imported.layer;
 }
 
+/**
+ * A functional model's layer with the inputs it reads, given only where they are not simply the layer
+ * before it (so a chain stays the short form). `before`: the spec layers so far.
+ */
+function withInputs(layer: LayerSpec, inputs: string[] | undefined, before: LayerSpec[]): LayerSpec {
+  if (!inputs) return layer;
+  const previous = before.length === 0 ? MODEL_INPUT : before[before.length - 1].name;
+  if (!isMergeType(layer.type) && inputs.length === 1 && inputs[0] === previous) return layer;
+  return { ...layer, inputs } as LayerSpec;
+}
+
 function inputShapeOf(layers: KerasLayerConfig[]): [number, number, number] | undefined {
   for (const l of layers) {
     const shape = l.config?.batch_shape ?? l.config?.batch_input_shape;
@@ -55,11 +67,12 @@ export function specFromKerasConfig(config: KerasConfig, file: string): KerasSpe
   const rawLayers = Array.isArray(body) ? body : body?.layers;
   if (!Array.isArray(rawLayers)) throw new KerasImportError(`${file}: no model layers found in the model configuration`, file);
   let layers: KerasLayerConfig[];
+  let graphInputs: Map<string, string[]> | undefined;
   if (cls === 'Sequential') layers = rawLayers;
-  else if (cls === 'Functional' || cls === 'Model') layers = linearLayerOrder(rawLayers, file);
+  else if (cls === 'Functional' || cls === 'Model') ({ layers, inputs: graphInputs } = functionalLayers(rawLayers, file));
   else
     throw new KerasImportError(
-      `${file}: model class ${String(cls)} is not supported (only Sequential models, or functional models that are a single chain of layers)`,
+      `${file}: model class ${String(cls)} is not supported (only Sequential models, or functional models with one input and one output)`,
       file,
     );
 
@@ -74,7 +87,7 @@ export function specFromKerasConfig(config: KerasConfig, file: string): KerasSpe
     const label = `layer ${i + 1} "${String(k.config?.name ?? k.name ?? '?')}" (${k.class_name})`;
     if (isFault(mapped)) faults.push(`${label}: ${mapped.reason}`);
     else if (mapped) {
-      spec.push(mapped);
+      spec.push(withInputs(mapped, graphInputs?.get(String(k.name ?? k.config?.name ?? '')), spec));
       storedVars.set(String(k.config?.name ?? ''), vars);
       weightPaths.set(String(k.config?.name ?? ''), paths[i]);
     }

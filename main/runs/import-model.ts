@@ -7,6 +7,7 @@ import path from 'node:path';
 import { formatIssues, validateExperiment } from '../../common/schema.js';
 import type { ExperimentSpec } from '../../common/spec.js';
 import { buildModel, ModelBuildError } from '../engine/build-model.js';
+import { layersInSpecOrder } from '../engine/model-layers.js';
 import { saveModelAtomic } from '../engine/save.js';
 import type { LayersModel, TF } from '../engine/tf-types.js';
 import { checkExportTarget } from '../export/export-target.js';
@@ -27,9 +28,10 @@ export function buildWithWeights(tf: TF, spec: ModelSpec, weights: ModelWeights,
     if (e instanceof ModelBuildError) throw new KerasImportError(`${file}: the model cannot be built: ${e.message}`, file);
     throw e;
   }
+  const modelLayers = layersInSpecOrder(model, spec);
   layers.forEach(({ name, arrays }, i) => {
     if (!arrays.length) return;
-    const layer = model.layers[i];
+    const layer = modelLayers[i];
     const expected = layer.getWeights().map((w) => w.shape.join('x'));
     const given = arrays.map((a) => a.shape.join('x'));
     if (expected.join() !== given.join()) {

@@ -53,9 +53,9 @@ export function makeForward(tf: TF, model: LayersModel): Forward {
   const description = described.get(model);
   if (!description || !graphsWanted(tf)) return eager;
   try {
-    const { plan, trainable } = modelPlan(model, description.spec, description.numClasses);
+    const { plan, trainable, layers } = modelPlan(model, description.spec, description.numClasses);
     const built = buildInferenceGraph(plan);
-    const bindings = built.states.map((s) => bindState(tf, s, model, trainable));
+    const bindings = built.states.map((s) => bindState(tf, s, layers, trainable));
     return new GraphForward(GraphSession.load(tf, built.graph), built, bindings);
   } catch {
     // The eager pass computes the same thing; a graph that cannot be built only costs speed here.

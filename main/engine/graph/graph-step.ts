@@ -13,6 +13,7 @@
 import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
 import { GraphSession, graphsWanted } from './session.js';
+import type { ModelLayer } from '../model-layers.js';
 import { bindState, modelPlan, type Binding, type LayerVariable, type OptimizerState } from './model-plan.js';
 import { buildTrainGraph, type TrainGraph } from './train-graph.js';
 
@@ -40,20 +41,20 @@ export class GraphTrainStep implements TrainStep {
     private readonly session: GraphSession,
     private readonly graph: TrainGraph,
     private readonly optimizer: OptimizerState,
-    model: LayersModel,
+    layers: ModelLayer[],
     trainable: LayerVariable[],
     private readonly settings: TrainingSettings,
   ) {
-    this.bindings = graph.states.map((s) => bindState(tf, s, model, trainable, optimizer, settings));
+    this.bindings = graph.states.map((s) => bindState(tf, s, layers, trainable, optimizer, settings));
   }
 
   /** Builds and loads the graph for this model and copies its current weights in; throws when that is not possible. */
   static create(tf: TF, model: LayersModel, spec: ModelSpec, settings: TrainingSettings, numClasses: number): GraphTrainStep {
-    const { plan, trainable } = modelPlan(model, spec, numClasses);
+    const { plan, trainable, layers } = modelPlan(model, spec, numClasses);
     const built = buildTrainGraph(plan, settings);
     const optimizer = model.optimizer as unknown as OptimizerState;
     const session = GraphSession.load(tf, built.graph);
-    const step = new GraphTrainStep(tf, session, built, optimizer, model, trainable, settings);
+    const step = new GraphTrainStep(tf, session, built, optimizer, layers, trainable, settings);
     try {
       step.load();
     } catch (e) {

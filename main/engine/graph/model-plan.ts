@@ -4,6 +4,7 @@
  */
 import { summarize } from '../../../common/summarize.js';
 import type { ModelSpec, TrainingSettings } from '../../../common/spec.js';
+import { layersInSpecOrder, type ModelLayer } from '../model-layers.js';
 import type { LayersModel, Tensor, TF } from '../tf-types.js';
 import { engineOf } from '../layers/index.js';
 import type { GraphModelPlan, ParamRef, ParamRole, StateRef } from './train-graph.js';
@@ -35,24 +36,29 @@ export interface Binding {
 }
 
 /** The graph plan of a model built from `spec`; throws when the model and the spec do not match. */
-export function modelPlan(model: LayersModel, spec: ModelSpec, numClasses: number): { plan: GraphModelPlan; trainable: LayerVariable[] } {
+export function modelPlan(
+  model: LayersModel,
+  spec: ModelSpec,
+  numClasses: number,
+): { plan: GraphModelPlan; trainable: LayerVariable[]; layers: ModelLayer[] } {
   const summary = summarize(spec, { numClasses });
   if (!summary.ok) throw new Error(summary.errors[0].message);
-  if (model.layers.length !== spec.layers.length)
-    throw new Error(`the model has ${model.layers.length} layers, the spec ${spec.layers.length}`);
-  const inputShapes = spec.layers.map((_, i) => [-1, ...(i === 0 ? spec.inputShape : summary.layers[i - 1].outputShape!)]);
+  const layers = layersInSpecOrder(model, spec);
+  const inputs = summary.layers.map((l) => l.inputs);
+  const outputShapes = summary.layers.map((l) => [-1, ...l.outputShape!]);
+  const inputShapes = inputs.map((from) => (from[0] < 0 ? [-1, ...spec.inputShape] : outputShapes[from[0]]));
   const trainable = ((model as unknown as { collectedTrainableWeights?: LayerVariable[] }).collectedTrainableWeights ??
     model.trainableWeights) as unknown as LayerVariable[];
   const params: ParamRef[] = trainable.map((v) => {
-    const found = findParam(model, spec, v);
+    const found = findParam(layers, spec, v);
     if (!found) throw new Error(`weight ${v.name} belongs to no layer the graph step knows`);
     return { ...found, shape: [...v.shape] };
   });
-  return { plan: { spec, inputShapes, params, numClasses }, trainable };
+  return { plan: { spec, inputShapes, inputs, outputShapes, params, numClasses }, trainable, layers };
 }
 
-function findParam(model: LayersModel, spec: ModelSpec, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
-  for (const [layer, l] of model.layers.entries()) {
+function findParam(layers: ModelLayer[], spec: ModelSpec, variable: LayerVariable): { layer: number; role: ParamRole } | undefined {
+  for (const [layer, l] of layers.entries()) {
     const fields = l as unknown as Record<string, unknown>;
     for (const role of engineOf(spec.layers[layer]).paramRoles) {
       if (fields[role] === variable) return { layer, role };
@@ -61,11 +67,11 @@ function findParam(model: LayersModel, spec: ModelSpec, variable: LayerVariable)
   return undefined;
 }
 
-/** Reads and writes one graph state: a model weight, a moving statistic, an optimizer slot or scalar. */
+/** Reads and writes one graph state (`layers`: the model's layers in spec order, from modelPlan): a model weight, a moving statistic, an optimizer slot or scalar. */
 export function bindState(
   tf: TF,
   state: StateRef,
-  model: LayersModel,
+  layers: ModelLayer[],
   trainable: LayerVariable[],
   optimizer?: OptimizerState,
   settings?: TrainingSettings,
@@ -76,7 +82,7 @@ export function bindState(
     return { read: () => v.read(), write: (t) => v.write(t) };
   }
   if (kind === 'moving') {
-    const layer = model.layers[Number(a)] as unknown as Record<string, LayerVariable>;
+    const layer = layers[Number(a)] as unknown as Record<string, LayerVariable>;
     const v = layer[b === 'mean' ? 'movingMean' : 'movingVariance'];
     return { read: () => v.read(), write: (t) => v.write(t) };
   }

@@ -12,6 +12,8 @@
 import type { Activation, LayerSpec, ModelSpec, TrainingSettings } from '../../../common/spec.js';
 import { engineOf, type GraphLayerArgs } from '../layers/index.js';
 import { GraphBuilder, type Out } from './graph-def.js';
+import { isMergeType } from '../../../common/model-graph.js';
+import { sumAll, type MergeBackward } from './merge-ops.js';
 import { Ops } from './ops.js';
 
 /** tfjs-layers' epsilon(), used to clip probabilities in the cross-entropy. */
@@ -166,8 +168,11 @@ export class StepBuilder {
     return this.state(`param:${index}`, shape);
   }
 
-  /** Forward pass of one layer, from its engine part (main/engine/layers/); returns its output and backward. */
-  layer(layer: LayerSpec, args: GraphLayerArgs): [Out, Backward] {
+  /**
+   * Forward pass of one layer, from its engine part (main/engine/layers/); returns its output and backward
+   * (a merge's backward gives one gradient per input).
+   */
+  layer(layer: LayerSpec, args: GraphLayerArgs): [Out, Backward | MergeBackward] {
     return engineOf(layer).graph(this, layer, args);
   }
 
@@ -246,8 +251,12 @@ export class StepBuilder {
 
 export interface GraphModelPlan {
   spec: ModelSpec;
-  /** Each layer's input shape with the batch dimension as -1 (from summarize). */
+  /** Each layer's (first) input shape with the batch dimension as -1 (from summarize). */
   inputShapes: number[][];
+  /** The layers each layer reads, -1 for the model input (from summarize; a chain reads i - 1). */
+  inputs: number[][];
+  /** Each layer's output shape with the batch dimension as -1. */
+  outputShapes: number[][];
   /** The trainable parameters in the optimizer's order (tfjs's collectedTrainableWeights). */
   params: ParamRef[];
   numClasses: number;
@@ -257,6 +266,51 @@ export interface GraphModelPlan {
 function paramIndexOf(plan: GraphModelPlan, layer: number, role: ParamRole): number | undefined {
   const k = plan.params.findIndex((p) => p.layer === layer && p.role === role);
   return k >= 0 ? k : undefined;
+}
+
+/** A layer's backward in the walk: one gradient per input it reads. */
+type LayerBackward = MergeBackward;
+
+/**
+ * The forward pass over the spec's graph, in list order (a topological order): each layer applied to the
+ * outputs of the layers it reads. Returns the last layer's output and every layer's backward.
+ */
+function forwardPass(b: StepBuilder, plan: GraphModelPlan, x: Out): { output: Out; backwards: LayerBackward[] } {
+  const outputs: Out[] = [];
+  const backwards: LayerBackward[] = [];
+  plan.spec.layers.forEach((layer, i) => {
+    const inputs = plan.inputs[i].map((j) => (j < 0 ? x : outputs[j]));
+    const inputShapes = plan.inputs[i].map((j) => (j < 0 ? [-1, ...plan.spec.inputShape] : plan.outputShapes[j]));
+    const paramIndex = (role: ParamRole) => paramIndexOf(plan, i, role);
+    const [out, backward] = b.layer(layer, { layerIndex: i, inputs, inputShapes, paramIndex });
+    outputs.push(out);
+    const single = backward as Backward;
+    backwards.push(isMergeType(layer.type) ? (backward as MergeBackward) : (dy, need) => [single(dy, need[0])]);
+  });
+  return { output: outputs[outputs.length - 1], backwards };
+}
+
+/**
+ * The backward pass over the graph, from the last layer to the first. A layer's gradient is the sum of
+ * what every layer reading it passes back (a branch: AddN of the parts); only layers with parameters at
+ * or before them need one, and no gradient is computed for the model input.
+ */
+function backwardPass(b: StepBuilder, plan: GraphModelPlan, backwards: LayerBackward[], dOutput: Out): void {
+  const count = plan.spec.layers.length;
+  const withParams = new Set(plan.params.map((p) => p.layer));
+  const needsGrad: boolean[] = [];
+  for (let i = 0; i < count; i++) needsGrad.push(withParams.has(i) || plan.inputs[i].some((j) => j >= 0 && needsGrad[j]));
+  const parts: Out[][] = Array.from({ length: count }, () => []);
+  parts[count - 1].push(dOutput);
+  for (let i = count - 1; i >= 0; i--) {
+    if (!needsGrad[i] || parts[i].length === 0) continue;
+    const need = plan.inputs[i].map((j) => j >= 0 && needsGrad[j]);
+    const dxs = backwards[i](sumAll(b.o, parts[i]), need);
+    plan.inputs[i].forEach((j, k) => {
+      const dx = dxs[k];
+      if (need[k] && dx !== undefined) parts[j].push(dx);
+    });
+  }
 }
 
 export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings): TrainGraph {
@@ -270,25 +324,13 @@ export function buildTrainGraph(plan: GraphModelPlan, settings: TrainingSettings
   if (needsSeed) b.seed = b.g.placeholder('seed', 'int32', [2]);
 
   // Forward, keeping each layer's backward.
-  let h = x;
-  const backwards: Backward[] = [];
-  plan.spec.layers.forEach((layer, i) => {
-    const paramIndex = (role: ParamRole) => paramIndexOf(plan, i, role);
-    const [out, backward] = b.layer(layer, { layerIndex: i, inputs: [h], inputShapes: [plan.inputShapes[i]], paramIndex });
-    h = out;
-    backwards.push(backward);
-  });
+  const { output: h, backwards } = forwardPass(b, plan, x);
 
   const target = sparse ? o.oneHot(o.castFloatToInt(o.reshape(y, o.ints([-1]))), plan.numClasses) : y;
   const [loss, dProbabilities] = b.crossEntropy(h, target, sparse);
   const accuracy = o.mean(o.castToFloat(o.equalInt(o.argmax(target), o.argmax(h)), 'bool'), [0], false);
 
-  // Backward: the first layer with parameters needs no gradient for its input.
-  const firstWithParams = plan.params.length > 0 ? Math.min(...plan.params.map((p) => p.layer)) : plan.spec.layers.length;
-  let grad: Out | undefined = dProbabilities;
-  for (let i = backwards.length - 1; i >= firstWithParams && grad !== undefined; i--) {
-    grad = backwards[i](grad, i > firstWithParams);
-  }
+  backwardPass(b, plan, backwards, dProbabilities);
 
   // Optimizer: tfjs's Adam keeps beta^t in its accBeta1/accBeta2 variables, updated after the step.
   let adam: { beta1Power: Out; beta2Power: Out } | undefined;
@@ -331,11 +373,7 @@ export interface InferenceGraph {
 /** The forward pass alone, in inference mode: what model.predict computes. */
 export function buildInferenceGraph(plan: GraphModelPlan): InferenceGraph {
   const b = new StepBuilder(false, plan.params);
-  let h = b.g.placeholder('x', 'float', [-1, ...plan.spec.inputShape]);
-  plan.spec.layers.forEach((layer, i) => {
-    const paramIndex = (role: ParamRole) => paramIndexOf(plan, i, role);
-    [h] = b.layer(layer, { layerIndex: i, inputs: [h], inputShapes: [plan.inputShapes[i]], paramIndex });
-  });
+  const { output: h } = forwardPass(b, plan, b.g.placeholder('x', 'float', [-1, ...plan.spec.inputShape]));
   const outputNames = [b.g.output('probabilities', h)];
   return { graph: b.g, inputNames: ['x', ...b.states.map((_, k) => `state_${k}`)], outputNames, states: b.states };
 }

@@ -3,6 +3,7 @@
  * step's graph (train-graph.ts). `index.ts` holds one per layer type, next to common/layers/'s descriptors.
  */
 import type { Out } from '../graph/graph-def.js';
+import type { MergeBackward } from '../graph/merge-ops.js';
 import type { Backward, ParamRole, StepBuilder } from '../graph/train-graph.js';
 import type { TF } from '../tf-types.js';
 
@@ -31,6 +32,11 @@ export interface EngineLayer<L> {
   paramRoles: readonly ParamRole[];
   /** The forward pass in the step's graph; returns the output and the backward pass. */
   graph(b: StepBuilder, layer: L, args: GraphLayerArgs): [Out, Backward];
+}
+
+/** A merge layer's engine part (Add, Concatenate): it reads several inputs, and its backward gives one gradient per input. */
+export interface MergeEngineLayer<L> extends Omit<EngineLayer<L>, 'graph'> {
+  graph(b: StepBuilder, layer: L, args: GraphLayerArgs): [Out, MergeBackward];
 }
 
 /**

@@ -4,17 +4,19 @@
  */
 import { type LayerOf, type LayerSpec, type LayerType } from '../../../common/layers/index.js';
 import { activationEngine } from './activation.js';
+import { addEngine } from './add.js';
 import { averagePooling2dEngine } from './average-pooling2d.js';
 import { batchNormalizationEngine } from './batch-normalization.js';
+import { concatenateEngine } from './concatenate.js';
 import { conv2dEngine } from './conv2d.js';
 import { denseEngine } from './dense.js';
 import { dropoutEngine } from './dropout.js';
-import type { EngineLayer } from './engine-layer.js';
+import type { EngineLayer, MergeEngineLayer } from './engine-layer.js';
 import { flattenEngine } from './flatten.js';
 import { globalAveragePooling2dEngine } from './global-average-pooling2d.js';
 import { maxPooling2dEngine } from './max-pooling2d.js';
 
-export const ENGINE_LAYERS: { readonly [T in LayerType]: EngineLayer<LayerOf<T>> } = {
+export const ENGINE_LAYERS: { readonly [T in LayerType]: EngineLayer<LayerOf<T>> | MergeEngineLayer<LayerOf<T>> } = {
   Conv2D: conv2dEngine,
   MaxPooling2D: maxPooling2dEngine,
   AveragePooling2D: averagePooling2dEngine,
@@ -24,11 +26,13 @@ export const ENGINE_LAYERS: { readonly [T in LayerType]: EngineLayer<LayerOf<T>>
   Flatten: flattenEngine,
   Dense: denseEngine,
   Activation: activationEngine,
+  Add: addEngine,
+  Concatenate: concatenateEngine,
 };
 
 /** The engine part of a layer, typed for that layer. */
-export function engineOf<L extends LayerSpec>(layer: L): EngineLayer<L> {
-  return ENGINE_LAYERS[layer.type] as unknown as EngineLayer<L>;
+export function engineOf<L extends LayerSpec>(layer: L): EngineLayer<L> | MergeEngineLayer<L> {
+  return ENGINE_LAYERS[layer.type] as unknown as EngineLayer<L> | MergeEngineLayer<L>;
 }
 
-export type { EngineLayer, GraphLayerArgs, TfLayer, TfLayerBase } from './engine-layer.js';
+export type { EngineLayer, GraphLayerArgs, MergeEngineLayer, TfLayer, TfLayerBase } from './engine-layer.js';

@@ -61,14 +61,13 @@ export interface ModelGraphLayout {
 }
 
 /**
- * The layers feeding a layer. LayerSummary gains `inputs` when models become graphs (branches and merges);
- * until then, and for any summary without it, every layer reads the one before it (the first reads the
- * model input). The field is read through an optional view so this compiles on both sides of that change.
- * Indexes that are not earlier layers are dropped: the summary reports those as errors on the layer, and
- * the drawing stays a graph that can be laid out.
+ * The layers feeding a layer, from LayerSummary's `inputs` (common/model-graph.ts); a summary without them
+ * (hand-built) reads as a chain, each layer reading the one before it. Indexes that are not earlier layers
+ * are dropped: the summary reports those as errors on the layer, and the drawing stays a graph that can
+ * be laid out.
  */
 export function layerInputs(layer: LayerSummary, index: number): number[] {
-  const declared = (layer as LayerSummary & { inputs?: number[] }).inputs;
+  const declared: number[] | undefined = layer.inputs;
   if (declared === undefined) return [index - 1];
   return declared.filter((from) => Number.isInteger(from) && from >= MODEL_INPUT && from < index);
 }

@@ -3,7 +3,7 @@
  * `Layer 4 (conv2d_1): ...`, counting layers from 1 as the editor shows them.
  */
 import { fieldProblem } from '../../../common/layer-fields.js';
-import type { SpecIssue } from '../../../common/schema.js';
+import { GRAPH_ISSUE, type SpecIssue } from '../../../common/schema.js';
 
 export function plainMessage(message: string): string {
   return message
@@ -13,6 +13,8 @@ export function plainMessage(message: string): string {
 
 /** The field's own sentence, with the label the editor shows ("Filters is empty; enter ..."). */
 export function fieldMessage(issue: SpecIssue, layerType: string | undefined): string {
+  // A graph issue (an unknown input, a duplicate name) explains itself: its message without the layer label.
+  if (issue.code === GRAPH_ISSUE) return issue.message.replace(/^layers\[\d+\] \S+ \(\w+\): /, '');
   return fieldProblem(layerType, issue.field, issue.value, issue.allowed);
 }
 

@@ -88,7 +88,7 @@ describe('foreign configurations', () => {
     );
   });
 
-  it('refuses channels_first, a missing image input and a branching functional model', () => {
+  it('refuses channels_first, a missing image input, a shared layer and a second output; reads a branch as a graph', () => {
     const cf = {
       class_name: 'Sequential',
       config: { layers: [input, { ...conv, config: { ...conv.config, data_format: 'channels_first' } }] },
@@ -124,7 +124,46 @@ describe('foreign configurations', () => {
         ],
       },
     };
-    expect(() => specFromKerasConfig(branch, 'c.keras')).toThrow(/layer 3 "add" \(Add\) takes its input from \[c, input\]/);
+    // A branch and a merge import as a graph spec: the Add reads both ("input" is the model input).
+    const same = { ...conv, config: { ...conv.config, filters: 1, padding: 'same' } };
+    const graph = specFromKerasConfig(
+      {
+        ...branch,
+        config: {
+          layers: [
+            branch.config.layers[0],
+            { ...same, name: 'c', inbound_nodes: branch.config.layers[1].inbound_nodes },
+            branch.config.layers[2],
+          ],
+        },
+      },
+      'c.keras',
+    );
+    expect(graph.spec.layers.map((l) => [l.type, l.inputs])).toEqual([
+      ['Conv2D', undefined],
+      ['Add', ['c', 'input']],
+    ]);
+    const shared = {
+      class_name: 'Functional',
+      config: {
+        layers: [
+          { ...input, name: 'input', inbound_nodes: [] },
+          { ...conv, name: 'c', inbound_nodes: [[['input', 0, 0, {}]], [['input', 0, 0, {}]]] },
+        ],
+      },
+    };
+    expect(() => specFromKerasConfig(shared, 'd.keras')).toThrow(/layer 2 "c" \(Conv2D\) is called 2 times \(a shared layer\)/);
+    const twoOutputs = {
+      class_name: 'Functional',
+      config: {
+        layers: [
+          { ...input, name: 'input', inbound_nodes: [] },
+          { ...conv, name: 'c', inbound_nodes: [[['input', 0, 0, {}]]] },
+          { class_name: 'Flatten', name: 'f', config: { name: 'f' }, inbound_nodes: [[['input', 0, 0, {}]]] },
+        ],
+      },
+    };
+    expect(() => specFromKerasConfig(twoOutputs, 'e.keras')).toThrow(/the output of "c" is not read by any layer \(several outputs\)/);
   });
 
   it('maps a Keras 2 style Sequential (batch_input_shape on the first layer, ReLU and Softmax layers)', () => {

@@ -13,9 +13,11 @@ import { LAYERS, LAYER_TYPES, type LayerType } from '../../../common/layers/inde
 import type { LayerSpec, ModelSpec } from '../../../common/spec.js';
 import { summarize } from '../../../common/summarize.js';
 import { buildModel } from '../../../main/engine/build-model.js';
+import { layersInSpecOrder } from '../../../main/engine/model-layers.js';
 import { loadModelFromDir } from '../../../main/engine/save.js';
 import type { EngineBackend, LayersModel, Tensor } from '../../../main/engine/tf-types.js';
 import { exportModel } from '../../../main/export/export-run.js';
+import { kerasLayerOrder } from '../../../main/export/keras-functional.js';
 import { importModel } from '../../../main/runs/import-model.js';
 import { testBackend } from '../helpers/backend.js';
 import { compareOneStep, worstRelative } from '../helpers/step-compare.js';
@@ -83,6 +85,17 @@ const ROWS: Record<LayerType, Row> = {
   Activation: {
     layers: [conv('c0', { activation: 'linear' }), { type: 'Activation', activation: 'selu', name: 'tested' }, flatten, output],
   },
+  // The merges: c0's output feeds c1 and the merge (a branch whose gradients the step sums).
+  Add: { layers: [conv('c0'), conv('c1', { activation: 'tanh' }), { type: 'Add', inputs: ['c1', 'c0'], name: 'tested' }, flatten, output] },
+  Concatenate: {
+    layers: [
+      conv('c0'),
+      conv('c1', { filters: 3, kernelSize: 1, inputs: ['input'] }),
+      { type: 'Concatenate', inputs: ['c0', 'c1'], name: 'tested' },
+      flatten,
+      output,
+    ],
+  },
 };
 
 const TYPES = Object.keys(ROWS) as LayerType[];
@@ -144,7 +157,9 @@ describe('every layer type', () => {
         expect(summary.errors).toEqual([]);
         const model: LayersModel = buildModel(backend.tf, spec, CLASSES);
         expect(summary.totalParams).toBe(model.countParams());
-        expect(summary.layers.map((l) => l.outputShape)).toEqual(model.layers.map((l) => (l.outputShape as number[]).slice(1)));
+        // A graph builds a functional model: its layers are found by name (it lists an InputLayer first).
+        const layers = layersInSpecOrder(model, spec);
+        expect(summary.layers.map((l) => l.outputShape)).toEqual(layers.map((l) => (l.outputShape as number[]).slice(1)));
         model.dispose();
       });
 
@@ -187,7 +202,10 @@ describe('every layer type', () => {
       expect(lines).toHaveLength(jobs.length);
       for (const [j, e] of exported.entries()) {
         const label = `${e.type} as .${e.format}`;
-        expect(lines[j].layers, label).toEqual(ROWS[e.type].layers.map((l) => LAYERS[l.type].keras.className));
+        // A graph loads as a functional model: its InputLayer first, then its layers in Keras's order.
+        const spec = specOf(e.type);
+        const classes = kerasLayerOrder(spec).map((i) => LAYERS[spec.layers[i].type].keras.className);
+        expect(lines[j].layers, label).toEqual(summarize(spec).isChain ? classes : ['InputLayer', ...classes]);
         const got = new Float32Array((await readFile(jobs[j].output)).buffer.slice(0));
         expect(maxAbsDiff(got, e.expected), label).toBeLessThanOrEqual(1e-4);
         expect(
