@@ -31,6 +31,11 @@ export interface EngineLayer<L> {
   paramRoles: readonly ParamRole[];
   /** The forward pass in the step's graph; returns the output and the backward pass. */
   graph(b: StepBuilder, layer: L, args: GraphLayerArgs): [Out, Backward];
+  /**
+   * Why tfjs's own step (trainOnBatch: the wasm and cpu backends, or native TensorFlow when the graph step
+   * is off) cannot train this layer, in words; absent or undefined when it can.
+   */
+  eagerStepFault?(layer: L): string | undefined;
 }
 
 /**
