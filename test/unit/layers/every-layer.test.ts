@@ -56,8 +56,50 @@ interface Row {
 const ROWS: Record<LayerType, Row> = {
   Conv2D: {
     layers: [
+      conv('c0', { dilationRate: [2, 1] }),
+      conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      flatten,
+      output,
+    ],
+    // tfjs has no gradient for a dilated convolution: dilated-conv-step.test.ts checks the graph's step.
+    stepLayers: [
       conv('c0'),
       conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      flatten,
+      output,
+    ],
+  },
+  DepthwiseConv2D: {
+    layers: [
+      conv('c0'),
+      {
+        type: 'DepthwiseConv2D',
+        kernelSize: [3, 2],
+        strides: [1, 2],
+        padding: 'valid',
+        depthMultiplier: 2,
+        activation: 'tanh',
+        useBias: true,
+        name: 'tested',
+      },
+      flatten,
+      output,
+    ],
+  },
+  SeparableConv2D: {
+    layers: [
+      conv('c0'),
+      {
+        type: 'SeparableConv2D',
+        filters: 3,
+        kernelSize: [2, 3],
+        strides: [2, 1],
+        padding: 'same',
+        depthMultiplier: 2,
+        activation: 'elu',
+        useBias: true,
+        name: 'tested',
+      },
       flatten,
       output,
     ],
