@@ -225,11 +225,17 @@ describe('every layer type', () => {
         .trim()
         .split('\n')
         .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { layers: string[]; warnings: string[] });
+        .map((l) => JSON.parse(l) as { layers: string[]; summary: { output_shape: number[]; params: number }[]; warnings: string[] });
       expect(lines).toHaveLength(jobs.length);
       for (const [j, e] of exported.entries()) {
         const label = `${e.type} as .${e.format}`;
         expect(lines[j].layers, label).toEqual(ROWS[e.type].layers.map((l) => LAYERS[l.type].keras.className));
+        // Layerbench's summary shows every layer's shape and parameters as Keras's model.summary() does.
+        const summary = summarize(specOf(e.type), { numClasses: CLASSES });
+        expect(
+          summary.layers.map((l) => ({ output_shape: l.outputShape, params: l.params })),
+          label,
+        ).toEqual(lines[j].summary);
         const got = new Float32Array((await readFile(jobs[j].output)).buffer.slice(0));
         expect(maxAbsDiff(got, e.expected), label).toBeLessThanOrEqual(1e-4);
         expect(
