@@ -49,7 +49,14 @@ export const depthwiseConv2d: LayerDescriptor<DepthwiseConv2DLayer> = {
   group: 'Convolution',
   description: 'Filters each channel on its own',
   newLayer: () => ({ type: 'DepthwiseConv2D', kernelSize: 3, padding: 'same', activation: 'relu' }),
-  fields: [kernelSizeField, stridesField('1'), paddingField, depthMultiplierField, activationField, biasField('Add a learned bias to each output channel')],
+  fields: [
+    kernelSizeField,
+    stridesField('1'),
+    paddingField,
+    depthMultiplierField,
+    activationField,
+    biasField('Add a learned bias to each output channel'),
+  ],
   counts: (layer) => [
     { field: 'kernelSize', value: layer.kernelSize },
     { field: 'strides', value: layer.strides, optional: true },
