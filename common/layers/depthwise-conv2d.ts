@@ -105,7 +105,7 @@ export const depthwiseConv2d: LayerDescriptor<DepthwiseConv2DLayer> = {
       const a = activationOf(c.activation ?? 'linear');
       const bad = channelsLast(c) ?? (a instanceof ImportFault ? a : undefined);
       if (bad) return bad;
-      // tfjs's DepthwiseConv2D layer has no dilation.
+      // No dilation: tfjs's DepthwiseConv2D layer ignores it (and has no gradient for it).
       if (!ones(c.dilation_rate)) return new ImportFault(`dilation_rate ${JSON.stringify(c.dilation_rate)} is not supported (only 1)`);
       const kernelSize = readSize2(c.kernel_size);
       if (kernelSize === undefined) return new ImportFault('kernel_size missing');

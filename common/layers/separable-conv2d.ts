@@ -117,6 +117,8 @@ export const separableConv2d: LayerDescriptor<SeparableConv2DLayer> = {
       const a = activationOf(c.activation ?? 'linear');
       const bad = channelsLast(c) ?? (a instanceof ImportFault ? a : undefined);
       if (bad) return bad;
+      // No dilation: tfjs has no gradient for it, and TensorFlow's depthwise gradient kernels, as the graph
+      // step calls them, disagreed with the written-out kernel's gradient when tried.
       if (!ones(c.dilation_rate)) return new ImportFault(`dilation_rate ${JSON.stringify(c.dilation_rate)} is not supported (only 1)`);
       const kernelSize = readSize2(c.kernel_size);
       if (typeof c.filters !== 'number' || kernelSize === undefined) return new ImportFault('filters or kernel_size missing');
