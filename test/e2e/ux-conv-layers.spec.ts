@@ -89,3 +89,13 @@ test('strides with a dilation are refused in words, as Keras refuses them', asyn
   await setNumber(page, 'layer-0-strides', 1);
   await expect(page.getByTestId('layer-0-error')).toHaveCount(0);
 });
+
+test('the graph view draws the new layers as convolutions', async () => {
+  await page.getByRole('tab', { name: 'Graph' }).click();
+  const graph = page.getByTestId('model-graph');
+  // Drawn in the convolution family's colour, as Conv2D is: the colour follows the palette group.
+  for (const i of [0, 1, 2]) await expect(graph.getByTestId(`graph-node-${i}`)).toHaveAttribute('data-family', 'conv');
+  await expect(graph.getByTestId('graph-node-2')).toHaveAttribute('data-type', 'SeparableConv2D');
+  await shot(page, 'conv-layers-graph');
+  await page.getByRole('tab', { name: 'List' }).click();
+});
