@@ -39,7 +39,8 @@ export interface EngineLayer<L> {
 }
 
 /**
- * Keras's Conv2D and Dense start their kernels glorot-uniform (tfjs's own default is glorot-normal), so a
+ * Keras's Conv2D, Dense, DepthwiseConv2D and SeparableConv2D start their kernels (depthwise and pointwise
+ * ones too) glorot-uniform (tfjs's own default is glorot-normal), so a
  * Layerbench run and the exported Keras script draw their first weights from the same distribution.
  * Biases start at zero in both.
  */
