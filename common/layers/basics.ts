@@ -15,6 +15,8 @@ export const ACTIVATIONS = [
   'softplus',
   'softsign',
   'swish',
+  'gelu',
+  'leaky_relu',
 ] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
 
@@ -27,6 +29,9 @@ export type Size2 = number | [number, number];
 export function pair(size: Size2): [number, number] {
   return typeof size === 'number' ? [size, size] : [size[0], size[1]];
 }
+
+/** Keras's `leaky_relu` activation's negative slope (its LeakyReLU layer defaults to 0.3 instead). */
+export const KERAS_LEAKY_RELU_SLOPE = 0.2;
 
 /** What an omitted optional layer field means: Keras's defaults, used by summaries, the engine and exports alike. */
 export const LAYER_DEFAULTS = {

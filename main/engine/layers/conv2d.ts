@@ -3,6 +3,7 @@ import { LAYER_DEFAULTS, pair } from '../../../common/layers/basics.js';
 import type { Conv2DLayer } from '../../../common/layers/conv2d.js';
 import type { Window } from '../graph/ops.js';
 import { graphPadding, KERAS_KERNEL_INITIALIZER, type EngineLayer } from './engine-layer.js';
+import { tfjsActivation } from './tfjs-activations.js';
 
 export const conv2dEngine: EngineLayer<Conv2DLayer> = {
   tfjs: (tf, layer, base) =>
@@ -12,7 +13,7 @@ export const conv2dEngine: EngineLayer<Conv2DLayer> = {
       kernelSize: pair(layer.kernelSize),
       strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
       padding: layer.padding ?? LAYER_DEFAULTS.padding,
-      activation: layer.activation ?? 'linear',
+      activation: tfjsActivation(tf, layer.activation),
       useBias: layer.useBias ?? true,
       kernelInitializer: KERAS_KERNEL_INITIALIZER,
     }),

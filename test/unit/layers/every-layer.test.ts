@@ -83,6 +83,42 @@ const ROWS: Record<LayerType, Row> = {
   Activation: {
     layers: [conv('c0', { activation: 'linear' }), { type: 'Activation', activation: 'selu', name: 'tested' }, flatten, output],
   },
+  ZeroPadding2D: {
+    layers: [
+      conv('c0', { activation: 'gelu' }),
+      {
+        type: 'ZeroPadding2D',
+        padding: [
+          [1, 0],
+          [2, 1],
+        ],
+        name: 'tested',
+      },
+      conv('c1', { activation: 'leaky_relu', padding: 'valid' }),
+      flatten,
+      output,
+    ],
+  },
+  GlobalMaxPooling2D: { layers: [conv('c0'), { type: 'GlobalMaxPooling2D', name: 'tested' }, output] },
+  LayerNormalization: {
+    layers: [
+      conv('c0', { activation: 'swish' }),
+      { type: 'LayerNormalization', epsilon: 0.01, center: true, scale: true, name: 'tested' },
+      flatten,
+      { type: 'Dense', units: 4, activation: 'gelu', useBias: true, name: 'd0' },
+      { type: 'LayerNormalization', epsilon: 0.001, center: false, scale: true, name: 'ln1' },
+      output,
+    ],
+  },
+  LeakyReLU: {
+    layers: [
+      conv('c0', { activation: 'linear' }),
+      { type: 'LeakyReLU', negativeSlope: 0.1, name: 'tested' },
+      flatten,
+      { type: 'Dense', units: 4, activation: 'leaky_relu', useBias: true, name: 'd0' },
+      output,
+    ],
+  },
 };
 
 const TYPES = Object.keys(ROWS) as LayerType[];
