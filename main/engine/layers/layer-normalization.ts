@@ -1,18 +1,19 @@
 /** LayerNormalization in tfjs and in the step's graph (written out: TensorFlow has no fused kernel for it). */
 import type { LayerNormalizationLayer } from '../../../common/layers/layer-normalization.js';
 import type { Out } from '../graph/graph-def.js';
-import type { EngineLayer } from './engine-layer.js';
+import type { EngineLayer, TfLayer } from './engine-layer.js';
+import { trainableLayerNormalization } from './tfjs-layer-normalization.js';
 
 export const layerNormalizationEngine: EngineLayer<LayerNormalizationLayer> = {
   tfjs: (tf, layer, base) =>
-    tf.layers.layerNormalization({
+    new (trainableLayerNormalization(tf))({
       ...base,
       axis: -1,
       // Keras 3's default; tfjs's is the same 1e-3.
       epsilon: layer.epsilon ?? 1e-3,
       center: layer.center !== false,
       scale: layer.scale !== false,
-    }),
+    }) as TfLayer,
   paramRoles: ['gamma', 'beta'],
   graph(b, layer, { inputs: [x], inputShapes: [inputShape], paramIndex }) {
     const o = b.o;

@@ -6,6 +6,7 @@
 import type { Activation } from '../../../common/layers/basics.js';
 import { KERAS_LEAKY_RELU_SLOPE } from '../../../common/layers/basics.js';
 import type { TF, Tensor } from '../tf-types.js';
+import { trainableLayerNormalization } from './tfjs-layer-normalization.js';
 
 const registered = new WeakSet<object>();
 
@@ -13,19 +14,22 @@ type TfActivation = NonNullable<Parameters<TF['layers']['dense']>[0]['activation
 
 function registerLeakyRelu(tf: TF): void {
   if (registered.has(tf.serialization)) return;
-  class LeakyReluActivation extends tf.serialization.Serializable {
-    static className = 'leaky_relu';
-    override getClassName(): string {
-      return LeakyReluActivation.className;
+  // tfjs turns snake_case names in a saved model's JSON into camelCase when it loads one: both are registered.
+  for (const name of ['leaky_relu', 'leakyRelu']) {
+    class LeakyReluActivation extends tf.serialization.Serializable {
+      static className = name;
+      override getClassName(): string {
+        return name;
+      }
+      apply(x: Tensor): Tensor {
+        return tf.leakyRelu(x, KERAS_LEAKY_RELU_SLOPE);
+      }
+      getConfig() {
+        return {};
+      }
     }
-    apply(x: Tensor): Tensor {
-      return tf.leakyRelu(x, KERAS_LEAKY_RELU_SLOPE);
-    }
-    getConfig() {
-      return {};
-    }
+    tf.serialization.registerClass(LeakyReluActivation);
   }
-  tf.serialization.registerClass(LeakyReluActivation);
   registered.add(tf.serialization);
 }
 
@@ -35,7 +39,11 @@ export function tfjsActivation(tf: TF, activation: Activation | undefined): TfAc
   return (activation ?? 'linear') as TfActivation;
 }
 
-/** Makes every activation Layerbench may have saved loadable by tfjs (before tf.loadLayersModel). */
-export function registerTfjsActivations(tf: TF): void {
+/**
+ * Makes every activation and layer class Layerbench may have saved loadable by tfjs, as Layerbench builds
+ * them (before tf.loadLayersModel).
+ */
+export function registerTfjsClasses(tf: TF): void {
   registerLeakyRelu(tf);
+  trainableLayerNormalization(tf);
 }
