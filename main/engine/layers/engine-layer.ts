@@ -33,11 +33,4 @@ export interface EngineLayer<L> {
   graph(b: StepBuilder, layer: L, args: GraphLayerArgs): [Out, Backward];
 }
 
-/**
- * Keras's Conv2D and Dense start their kernels glorot-uniform (tfjs's own default is glorot-normal), so a
- * Layerbench run and the exported Keras script draw their first weights from the same distribution.
- * Biases start at zero in both.
- */
-export const KERAS_KERNEL_INITIALIZER = 'glorotUniform';
-
 export const graphPadding = (p: string | undefined, fallback: string): 'SAME' | 'VALID' => ((p ?? fallback) === 'same' ? 'SAME' : 'VALID');

@@ -57,7 +57,14 @@ const ROWS: Record<LayerType, Row> = {
   Conv2D: {
     layers: [
       conv('c0'),
-      conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      conv('tested', {
+        filters: 3,
+        kernelSize: [3, 2],
+        strides: [1, 2],
+        activation: 'tanh',
+        useBias: false,
+        kernelInitializer: 'he_normal',
+      }),
       flatten,
       output,
     ],
@@ -78,7 +85,11 @@ const ROWS: Record<LayerType, Row> = {
   },
   Flatten: { layers: [conv('c0'), { type: 'Flatten', name: 'tested' }, output] },
   Dense: {
-    layers: [flatten, { type: 'Dense', units: 5, activation: 'elu', useBias: false, name: 'd0' }, { ...output, name: 'tested' }],
+    layers: [
+      flatten,
+      { type: 'Dense', units: 5, activation: 'elu', useBias: false, kernelInitializer: 'lecun_uniform', name: 'd0' },
+      { ...output, biasInitializer: 'random_normal', name: 'tested' },
+    ],
   },
   Activation: {
     layers: [conv('c0', { activation: 'linear' }), { type: 'Activation', activation: 'selu', name: 'tested' }, flatten, output],
