@@ -1,13 +1,14 @@
 /** ZeroPadding2D in tfjs and in the step's graph. */
-import { paddingSides, type ZeroPadding2DLayer } from '../../../common/layers/zero-padding2d.js';
+import { sidesOf } from '../../../common/layers/basics.js';
+import { DEFAULT_PADDING, type ZeroPadding2DLayer } from '../../../common/layers/zero-padding2d.js';
 import type { EngineLayer } from './engine-layer.js';
 
 export const zeroPadding2dEngine: EngineLayer<ZeroPadding2DLayer> = {
-  tfjs: (tf, layer, base) => tf.layers.zeroPadding2d({ ...base, padding: paddingSides(layer.padding) }),
+  tfjs: (tf, layer, base) => tf.layers.zeroPadding2d({ ...base, padding: sidesOf(layer.padding ?? DEFAULT_PADDING) }),
   paramRoles: [],
   graph(b, layer, { inputs: [x], inputShapes: [inputShape] }) {
     const o = b.o;
-    const [[t, bottom], [l, r]] = paddingSides(layer.padding);
+    const [[t, bottom], [l, r]] = sidesOf(layer.padding ?? DEFAULT_PADDING);
     const [, h, w] = inputShape;
     const y = o.pad(x, [
       [0, 0],
