@@ -4,7 +4,7 @@ inputs and Keras's predictions for them (for the Keras -> Layerbench import test
 Usage: python3 make_keras_models.py OUT_DIR
 Writes OUT_DIR/<name>.keras, OUT_DIR/<name>.h5, OUT_DIR/<name>.input.bin, OUT_DIR/<name>.output.bin (raw
 float32) and OUT_DIR/models.json describing them. Also writes OUT_DIR/unsupported.keras, a model with a layer
-Layerbench does not support (LeakyReLU), to check that the import names it.
+Layerbench does not support (PReLU), to check that the import names it.
 """
 import json
 import os
@@ -74,7 +74,7 @@ def main():
         x.tofile(base + ".input.bin")
         y.tofile(base + ".output.bin")
         described.append({"name": model.name, "shape": shape, "outputs": int(y.shape[1])})
-    bad = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3), layers.LeakyReLU(name="leaky"), layers.Flatten(), layers.Dense(2)])
+    bad = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3), layers.PReLU(name="prelu"), layers.Flatten(), layers.Dense(2)])
     bad.save(os.path.join(out, "unsupported.keras"))
     with open(os.path.join(out, "models.json"), "w") as f:
         json.dump(described, f)
