@@ -83,9 +83,7 @@ describe('Keras -> Layerbench', () => {
 
   it.skipIf(!python.ok)(`names the unsupported layer of a Keras model and writes nothing${needsPython}`, async () => {
     const out = path.join(work, 'should-not-exist');
-    await expect(importModel(backend.tf, path.join(work, 'unsupported.keras'), out)).rejects.toThrow(
-      /"prelu" \(PReLU\).*not supported/,
-    );
+    await expect(importModel(backend.tf, path.join(work, 'unsupported.keras'), out)).rejects.toThrow(/"prelu" \(PReLU\).*not supported/);
     await expect(readFile(path.join(out, 'model.json'))).rejects.toThrow();
   });
 });
