@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { LAYER_DEFAULTS, pair, type Padding } from './basics.js';
 import { ImportFault, type LayerDescriptor } from './descriptor.js';
+import { initializerEditorFields, initializerFields, initializersFromKeras } from './initializers.js';
 import {
   activationOf,
   activationSchema,
@@ -20,6 +21,7 @@ import {
   paddingSchema,
   py,
   pyArgs,
+  pyInitializers,
   pyTuple,
   readSize2,
   size2,
@@ -39,6 +41,7 @@ export const conv2dSchema = z.strictObject({
   padding: paddingSchema.optional(),
   activation: activationSchema.optional(),
   useBias: z.boolean().optional(),
+  ...initializerFields,
   ...commonLayerFields,
 });
 export type Conv2DLayer = z.output<typeof conv2dSchema>;
@@ -64,6 +67,7 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
     paddingField,
     activationField,
     biasField('Add a learned bias to each filter'),
+    ...initializerEditorFields,
   ],
   counts: (layer) => [
     { field: 'filters', value: layer.filters },
@@ -101,7 +105,7 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
       dilation_rate: pair(layer.dilationRate ?? LAYER_DEFAULTS.dilationRate),
       groups: 1,
       activation: kerasActivation(layer.activation),
-      ...kernelAndBias(layer.useBias),
+      ...kernelAndBias(layer),
     }),
     importClasses: ['Conv2D'],
     fromConfig(c) {
@@ -122,6 +126,7 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
         padding: (c.padding ?? LAYER_DEFAULTS.padding) as Padding,
         activation: a as Exclude<typeof a, ImportFault>,
         useBias,
+        ...initializersFromKeras(c),
       });
       return { layer, storedVars: kernelAndBiasWeights(useBias).trainable };
     },
@@ -143,7 +148,7 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
       p.add('padding', py(layer.padding ?? LAYER_DEFAULTS.padding), (layer.padding ?? LAYER_DEFAULTS.padding) === LAYER_DEFAULTS.padding);
       p.add('activation', py(kerasActivation(layer.activation)), (layer.activation ?? 'linear') === 'linear');
       p.add('use_bias', 'False', layer.useBias !== false);
-      return p.args;
+      return [...p.args, ...pyInitializers(layer)];
     },
   },
 };

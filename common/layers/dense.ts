@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { ImportFault, type LayerDescriptor } from './descriptor.js';
+import { initializerEditorFields, initializerFields, initializersFromKeras } from './initializers.js';
 import {
   activationOf,
   activationSchema,
@@ -15,6 +16,7 @@ import {
   NO_PARAMS,
   py,
   pyArgs,
+  pyInitializers,
   wholeNumber,
 } from './helpers.js';
 import { activationField, biasField } from './shared-fields.js';
@@ -24,6 +26,7 @@ export const denseSchema = z.strictObject({
   units: int(LIMITS.units.min, LIMITS.units.max),
   activation: activationSchema.optional(),
   useBias: z.boolean().optional(),
+  ...initializerFields,
   ...commonLayerFields,
 });
 export type DenseLayer = z.output<typeof denseSchema>;
@@ -46,6 +49,7 @@ export const dense: LayerDescriptor<DenseLayer> = {
     },
     activationField,
     biasField('Add a learned bias to each unit'),
+    ...initializerEditorFields,
   ],
   counts: (layer) => [{ field: 'units', value: layer.units }],
   outputShape(layer, [input]) {
@@ -61,7 +65,7 @@ export const dense: LayerDescriptor<DenseLayer> = {
   keras: {
     className: 'Dense',
     baseName: 'dense',
-    config: (layer) => ({ units: layer.units, activation: kerasActivation(layer.activation), ...kernelAndBias(layer.useBias) }),
+    config: (layer) => ({ units: layer.units, activation: kerasActivation(layer.activation), ...kernelAndBias(layer) }),
     importClasses: ['Dense'],
     fromConfig(c) {
       const a = activationOf(c.activation ?? 'linear');
@@ -69,7 +73,7 @@ export const dense: LayerDescriptor<DenseLayer> = {
       if (typeof c.units !== 'number') return new ImportFault('units missing');
       const useBias = c.use_bias !== false;
       return {
-        layer: named(c, { type: 'Dense' as const, units: c.units, activation: a, useBias }),
+        layer: named(c, { type: 'Dense' as const, units: c.units, activation: a, useBias, ...initializersFromKeras(c) }),
         storedVars: kernelAndBiasWeights(useBias).trainable,
       };
     },
@@ -79,7 +83,7 @@ export const dense: LayerDescriptor<DenseLayer> = {
       p.add('', String(layer.units));
       p.add('activation', py(kerasActivation(layer.activation)), (layer.activation ?? 'linear') === 'linear');
       p.add('use_bias', 'False', layer.useBias !== false);
-      return p.args;
+      return [...p.args, ...pyInitializers(layer)];
     },
   },
 };

@@ -35,6 +35,8 @@ export type EditorField = FieldBase &
   (
     | { kind: 'count' | 'number'; min: number; max: number; optional?: boolean; placeholder?: string; width?: string }
     | { kind: 'size'; min: number; max: number; optional?: boolean; placeholder?: string }
+    /** Four sides (top, bottom, left, right), stored in the shortest form Keras takes: n, [rows, cols] or [[t, b], [l, r]]. */
+    | { kind: 'sides'; min: number; max: number; placeholder: string }
     | { kind: 'choice'; options: readonly string[]; defaultLabel?: string; width: string }
     /** A checkbox that is on unless the field is false (unchecking stores false, checking removes it). */
     | { kind: 'toggle'; title: string }

@@ -4,6 +4,7 @@ import { LIMITS } from '../limits.js';
 import { MERGE_INPUTS } from '../model-graph.js';
 import { ACTIVATIONS, LAYER_DEFAULTS, PADDINGS, pair, type Activation, type Padding, type Size2 } from './basics.js';
 import { ImportFault, type JsonObject, type Shape } from './descriptor.js';
+import { DEFAULT_BIAS_INITIALIZER, DEFAULT_KERNEL_INITIALIZER, kerasInitializerOf, type Initializer } from './initializers.js';
 
 // ---- schema parts ----
 export const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -76,11 +77,11 @@ export function kerasInitializer(className: string): JsonObject {
 }
 
 /** The kernel and bias settings Conv2D and Dense share, as Keras writes them. */
-export function kernelAndBias(useBias: boolean | undefined): JsonObject {
+export function kernelAndBias(layer: { useBias?: boolean; kernelInitializer?: Initializer; biasInitializer?: Initializer }): JsonObject {
   return {
-    use_bias: useBias ?? true,
-    kernel_initializer: kerasInitializer('GlorotUniform'),
-    bias_initializer: kerasInitializer('Zeros'),
+    use_bias: layer.useBias ?? true,
+    kernel_initializer: kerasInitializerOf(layer.kernelInitializer ?? DEFAULT_KERNEL_INITIALIZER),
+    bias_initializer: kerasInitializerOf(layer.biasInitializer ?? DEFAULT_BIAS_INITIALIZER),
     kernel_regularizer: null,
     bias_regularizer: null,
     activity_regularizer: null,
@@ -144,6 +145,16 @@ export const pyTuple = (s: Size2) => {
   const [a, b] = pair(s);
   return `(${a}, ${b})`;
 };
+
+/** The Python script's initializer arguments, those at Keras's default left out. */
+export function pyInitializers(layer: { kernelInitializer?: Initializer; biasInitializer?: Initializer }): string[] {
+  const p = pyArgs();
+  const kernel = layer.kernelInitializer ?? DEFAULT_KERNEL_INITIALIZER;
+  const bias = layer.biasInitializer ?? DEFAULT_BIAS_INITIALIZER;
+  p.add('kernel_initializer', py(kernel), kernel === DEFAULT_KERNEL_INITIALIZER);
+  p.add('bias_initializer', py(bias), bias === DEFAULT_BIAS_INITIALIZER);
+  return p.args;
+}
 
 /** Collects Python arguments, leaving out those at their default. */
 export function pyArgs(): { add(key: string, value: string, isDefault?: boolean): void; args: string[] } {

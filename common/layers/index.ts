@@ -16,21 +16,29 @@ import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { dropout } from './dropout.js';
 import { flatten } from './flatten.js';
 import { globalAveragePooling2d } from './global-average-pooling2d.js';
+import { globalMaxPooling2d } from './global-max-pooling2d.js';
+import { layerNormalization } from './layer-normalization.js';
+import { leakyRelu } from './leaky-relu.js';
 import { maxPooling2d } from './max-pooling2d.js';
 import { separableConv2d } from './separable-conv2d.js';
+import { zeroPadding2d } from './zero-padding2d.js';
 
 const TABLE = {
   Conv2D: conv2d,
   DepthwiseConv2D: depthwiseConv2d,
   SeparableConv2D: separableConv2d,
+  ZeroPadding2D: zeroPadding2d,
   MaxPooling2D: maxPooling2d,
   AveragePooling2D: averagePooling2d,
   GlobalAveragePooling2D: globalAveragePooling2d,
+  GlobalMaxPooling2D: globalMaxPooling2d,
   Dropout: dropout,
   BatchNormalization: batchNormalization,
+  LayerNormalization: layerNormalization,
   Flatten: flatten,
   Dense: dense,
   Activation: activation,
+  LeakyReLU: leakyRelu,
   Add: add,
   Concatenate: concatenate,
 };

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { nodeFileOps, recoverInterruptedReplace, ReplaceError, replaceFolder, type FileOps } from '../platform/replace-file.js';
 import type { LayersModel, TF } from './tf-types.js';
+import { registerTfjsClasses } from './layers/tfjs-activations.js';
 import { MODEL_JSON, WEIGHTS_BIN } from '../../common/model-files.js';
 import { completeTopology } from './topology-fix.js';
 
@@ -101,6 +102,7 @@ export async function loadModelFromDir(tf: TF, dir: string): Promise<LayersModel
     for (const p of group.paths) parts.push(await readFile(path.join(dir, p)));
   }
   const weightData = joinWeights(parts.map((p) => p.buffer.slice(p.byteOffset, p.byteOffset + p.byteLength) as ArrayBuffer));
+  registerTfjsClasses(tf);
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,

@@ -20,7 +20,7 @@ it again).
 
 The model takes a batch of images shaped \`[batch, ${h}, ${w}, ${c}]\` (height, width, channels), float32
 pixel values scaled to 0..1 (divide 0..255 bytes by 255), exactly as Layerbench trained it. ${classes}
-
+${leakyReluNote(spec)}
 ## In a browser
 
 Serve this folder over http (browsers do not load models from \`file://\`), then:
@@ -44,6 +44,28 @@ model.predict(tf.zeros([1, ${h}, ${w}, ${c}])).print();
 
 Export the model from Layerbench as Keras instead (\`layerbench export RUN --format keras --out model.keras\`)
 and load it with \`keras.models.load_model("model.keras")\`.
+`;
+}
+
+/**
+ * TensorFlow.js knows Keras's `leaky_relu` activation only by the registration Layerbench adds; a model
+ * using it says how to add the same before loading.
+ */
+function leakyReluNote(spec: ModelSpec): string {
+  const uses = spec.layers.some((l) => 'activation' in l && l.activation === 'leaky_relu');
+  if (!uses) return '';
+  return `
+This model uses Keras's \`leaky_relu\` activation (negative slope 0.2), which TensorFlow.js does not know by
+name. Register it once, before \`tf.loadLayersModel\`:
+
+\`\`\`js
+class LeakyRelu extends tf.serialization.Serializable {
+  static className = 'leakyRelu';
+  apply(x) { return tf.leakyRelu(x, 0.2); }
+  getConfig() { return {}; }
+}
+tf.serialization.registerClass(LeakyRelu);
+\`\`\`
 `;
 }
 

@@ -4,7 +4,7 @@ inputs and Keras's predictions for them (for the Keras -> Layerbench import test
 Usage: python3 make_keras_models.py OUT_DIR
 Writes OUT_DIR/<name>.keras, OUT_DIR/<name>.h5, OUT_DIR/<name>.input.bin, OUT_DIR/<name>.output.bin (raw
 float32) and OUT_DIR/models.json describing them. Also writes OUT_DIR/unsupported.keras, a model with a layer
-Layerbench does not support (LeakyReLU), to check that the import names it.
+Layerbench does not support (PReLU), to check that the import names it.
 """
 import json
 import os
@@ -28,6 +28,9 @@ def with_random_batchnorm(model, rng):
             if not layer.center:
                 weights.pop(1 if layer.scale else 0)
             layer.set_weights([w.astype(np.float32) for w in weights])
+        if isinstance(layer, layers.LayerNormalization):
+            # Scale and shift far from their initial 1 and 0, for the same reason.
+            layer.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(np.float32) for w in layer.get_weights()])
     return model
 
 
@@ -58,11 +61,26 @@ def functional():
     return keras.Model(inputs, outputs, name="chain")
 
 
+def new_layers():
+    """Padding, layer normalization, leaky relu, gelu, global max pooling and chosen initializers."""
+    return keras.Sequential([
+        keras.Input((7, 6, 2)),
+        layers.ZeroPadding2D(((1, 0), (2, 1))),
+        layers.Conv2D(4, 3, activation="gelu", kernel_initializer="he_normal", bias_initializer="ones"),
+        layers.LayerNormalization(epsilon=0.01, center=False),
+        layers.LeakyReLU(negative_slope=0.1),
+        layers.GlobalMaxPooling2D(),
+        layers.Dense(6, activation="leaky_relu", kernel_initializer="lecun_normal"),
+        layers.LayerNormalization(),
+        layers.Dense(3, activation="softmax"),
+    ], name="new_layers")
+
+
 def main():
     out = sys.argv[1]
     rng = np.random.default_rng(7)
     described = []
-    for model in (sequential(), functional()):
+    for model in (sequential(), functional(), new_layers()):
         with_random_batchnorm(model, rng)
         model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.8), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         shape = [5, *model.input_shape[1:]]
@@ -74,7 +92,7 @@ def main():
         x.tofile(base + ".input.bin")
         y.tofile(base + ".output.bin")
         described.append({"name": model.name, "shape": shape, "outputs": int(y.shape[1])})
-    bad = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3), layers.LeakyReLU(name="leaky"), layers.Flatten(), layers.Dense(2)])
+    bad = keras.Sequential([keras.Input((6, 6, 1)), layers.Conv2D(2, 3), layers.PReLU(name="prelu"), layers.Flatten(), layers.Dense(2)])
     bad.save(os.path.join(out, "unsupported.keras"))
     with open(os.path.join(out, "models.json"), "w") as f:
         json.dump(described, f)

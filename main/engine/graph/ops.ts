@@ -46,11 +46,21 @@ export class Ops {
     return this.f(op, inputs);
   }
 
+  leakyRelu(x: Out, alpha: number): Out {
+    return this.f('LeakyRelu', [x], { alpha: { f: alpha } });
+  }
+  leakyReluGrad(dy: Out, x: Out, alpha: number): Out {
+    return this.f('LeakyReluGrad', [dy, x], { alpha: { f: alpha } });
+  }
+
   sum(x: Out, axes: readonly number[], keepDims: boolean): Out {
     return this.f('Sum', [x, this.ints(axes)], { Tidx: { type: 'int32' }, keep_dims: { b: keepDims } });
   }
   mean(x: Out, axes: readonly number[], keepDims: boolean): Out {
     return this.f('Mean', [x, this.ints(axes)], { Tidx: { type: 'int32' }, keep_dims: { b: keepDims } });
+  }
+  max(x: Out, axes: readonly number[], keepDims: boolean): Out {
+    return this.f('Max', [x, this.ints(axes)], { Tidx: { type: 'int32' }, keep_dims: { b: keepDims } });
   }
   shape(x: Out): Out {
     return this.f('Shape', [x], { out_type: { type: 'int32' } });
@@ -86,6 +96,19 @@ export class Ops {
   }
   equalInt(a: Out, b: Out): Out {
     return this.g.op('Equal', [a, b], { T: { type: 'int32' }, incompatible_shape_error: { b: true } });
+  }
+  /** A bool tensor, true where a == b (broadcasting). */
+  equalFloat(a: Out, b: Out): Out {
+    return this.g.op('Equal', [a, b], { T: { type: 'float' }, incompatible_shape_error: { b: true } });
+  }
+  /** Pads with zeros: `paddings` is [before, after] per dimension. */
+  pad(x: Out, paddings: readonly (readonly [number, number])[]): Out {
+    const flat = paddings.flatMap((p) => [p[0], p[1]]);
+    return this.f('Pad', [x, this.g.const(flat, [paddings.length, 2], 'int32')], { Tpaddings: { type: 'int32' } });
+  }
+  /** The block of x starting at `begin` with `size` (-1: to the end) per dimension. */
+  slice(x: Out, begin: readonly number[], size: readonly number[]): Out {
+    return this.f('Slice', [x, this.ints(begin), this.ints(size)], { Index: { type: 'int32' } });
   }
   oneHot(indices: Out, depth: number): Out {
     return this.g.op('OneHot', [indices, this.g.scalar(depth, 'int32'), this.scalar(1), this.scalar(0)], {

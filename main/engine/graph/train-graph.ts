@@ -10,6 +10,7 @@
  * the same optimizer formulas and constants. graph-step.test.ts compares the two.
  */
 import type { Activation, LayerSpec, ModelSpec, TrainingSettings } from '../../../common/spec.js';
+import { KERAS_LEAKY_RELU_SLOPE } from '../../../common/layers/basics.js';
 import { engineOf, type GraphLayerArgs } from '../layers/index.js';
 import { GraphBuilder, type Out } from './graph-def.js';
 import { isMergeType } from '../../../common/model-graph.js';
@@ -149,6 +150,15 @@ export class StepBuilder {
         // d softmax: (da - sum(da * a)) * a, over the class axis.
         return [a, (da) => o.mul(o.sub(da, o.sum(o.mul(da, a), [-1], true)), a)];
       }
+      case 'gelu': {
+        // Keras 3's default (approximate=False) and tfjs's gelu: z * Phi(z), Phi(z) = (1 + erf(z / sqrt 2)) / 2;
+        // derivative Phi(z) + z * exp(-z^2 / 2) / sqrt(2 pi).
+        const phi = o.mul(o.scalar(0.5), o.add(o.scalar(1), o.unary('Erf', o.mul(z, o.scalar(Math.SQRT1_2)))));
+        const density = o.mul(o.unary('Exp', o.mul(o.mul(z, z), o.scalar(-0.5))), o.scalar(1 / Math.sqrt(2 * Math.PI)));
+        return [o.mul(z, phi), (da) => o.mul(da, o.add(phi, o.mul(z, density)))];
+      }
+      case 'leaky_relu':
+        return [o.leakyRelu(z, KERAS_LEAKY_RELU_SLOPE), (da) => o.leakyReluGrad(da, z, KERAS_LEAKY_RELU_SLOPE)];
       case 'swish': {
         // tfjs: x * sigmoid(x); derivative s + x * s * (1 - s).
         const s = o.sigmoid(z);

@@ -2,7 +2,9 @@
 import { LAYER_DEFAULTS, pair } from '../../../common/layers/basics.js';
 import type { Conv2DLayer } from '../../../common/layers/conv2d.js';
 import type { Window } from '../graph/ops.js';
-import { graphPadding, KERAS_KERNEL_INITIALIZER, type EngineLayer } from './engine-layer.js';
+import { graphPadding, type EngineLayer } from './engine-layer.js';
+import { tfjsInitializers } from './initializers.js';
+import { tfjsActivation } from './tfjs-activations.js';
 
 export const conv2dEngine: EngineLayer<Conv2DLayer> = {
   tfjs: (tf, layer, base) =>
@@ -13,9 +15,9 @@ export const conv2dEngine: EngineLayer<Conv2DLayer> = {
       strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
       dilationRate: pair(layer.dilationRate ?? LAYER_DEFAULTS.dilationRate),
       padding: layer.padding ?? LAYER_DEFAULTS.padding,
-      activation: layer.activation ?? 'linear',
+      activation: tfjsActivation(tf, layer.activation),
       useBias: layer.useBias ?? true,
-      kernelInitializer: KERAS_KERNEL_INITIALIZER,
+      ...tfjsInitializers(tf, layer),
     }),
   paramRoles: ['kernel', 'bias'],
   eagerStepFault(layer) {

@@ -1,15 +1,17 @@
 /** Dense in tfjs and in the step's graph. */
 import type { DenseLayer } from '../../../common/layers/dense.js';
-import { KERAS_KERNEL_INITIALIZER, type EngineLayer } from './engine-layer.js';
+import { type EngineLayer } from './engine-layer.js';
+import { tfjsInitializers } from './initializers.js';
+import { tfjsActivation } from './tfjs-activations.js';
 
 export const denseEngine: EngineLayer<DenseLayer> = {
   tfjs: (tf, layer, base) =>
     tf.layers.dense({
       ...base,
       units: layer.units,
-      activation: layer.activation ?? 'linear',
+      activation: tfjsActivation(tf, layer.activation),
       useBias: layer.useBias ?? true,
-      kernelInitializer: KERAS_KERNEL_INITIALIZER,
+      ...tfjsInitializers(tf, layer),
     }),
   paramRoles: ['kernel', 'bias'],
   graph(b, layer, { inputs: [x], inputShapes: [inputShape], paramIndex }) {

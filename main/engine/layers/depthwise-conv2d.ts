@@ -2,6 +2,7 @@
 import { LAYER_DEFAULTS, pair } from '../../../common/layers/basics.js';
 import type { DepthwiseConv2DLayer } from '../../../common/layers/depthwise-conv2d.js';
 import type { Window } from '../graph/ops.js';
+import { tfjsActivation } from './tfjs-activations.js';
 import { graphPadding, KERAS_KERNEL_INITIALIZER, type EngineLayer } from './engine-layer.js';
 
 export const depthwiseConv2dEngine: EngineLayer<DepthwiseConv2DLayer> = {
@@ -12,7 +13,7 @@ export const depthwiseConv2dEngine: EngineLayer<DepthwiseConv2DLayer> = {
       strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
       padding: layer.padding ?? LAYER_DEFAULTS.padding,
       depthMultiplier: layer.depthMultiplier ?? LAYER_DEFAULTS.depthMultiplier,
-      activation: layer.activation ?? 'linear',
+      activation: tfjsActivation(tf, layer.activation),
       useBias: layer.useBias ?? true,
       depthwiseInitializer: KERAS_KERNEL_INITIALIZER,
     }),

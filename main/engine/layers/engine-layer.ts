@@ -45,10 +45,9 @@ export interface MergeEngineLayer<L> extends Omit<EngineLayer<L>, 'graph'> {
 }
 
 /**
- * Keras's Conv2D, Dense, DepthwiseConv2D and SeparableConv2D start their kernels (depthwise and pointwise
- * ones too) glorot-uniform (tfjs's own default is glorot-normal), so a
- * Layerbench run and the exported Keras script draw their first weights from the same distribution.
- * Biases start at zero in both.
+ * Keras's DepthwiseConv2D and SeparableConv2D start their depthwise and pointwise kernels glorot-uniform
+ * (tfjs's own default is glorot-normal), so a Layerbench run and the exported Keras script draw their first
+ * weights from the same distribution. Conv2D and Dense let the user choose (initializers.ts).
  */
 export const KERAS_KERNEL_INITIALIZER = 'glorotUniform';
 

@@ -17,21 +17,29 @@ import { dropoutEngine } from './dropout.js';
 import type { EngineLayer, MergeEngineLayer } from './engine-layer.js';
 import { flattenEngine } from './flatten.js';
 import { globalAveragePooling2dEngine } from './global-average-pooling2d.js';
+import { globalMaxPooling2dEngine } from './global-max-pooling2d.js';
+import { layerNormalizationEngine } from './layer-normalization.js';
+import { leakyReluEngine } from './leaky-relu.js';
 import { maxPooling2dEngine } from './max-pooling2d.js';
 import { separableConv2dEngine } from './separable-conv2d.js';
+import { zeroPadding2dEngine } from './zero-padding2d.js';
 
 export const ENGINE_LAYERS: { readonly [T in LayerType]: EngineLayer<LayerOf<T>> | MergeEngineLayer<LayerOf<T>> } = {
   Conv2D: conv2dEngine,
   DepthwiseConv2D: depthwiseConv2dEngine,
   SeparableConv2D: separableConv2dEngine,
+  ZeroPadding2D: zeroPadding2dEngine,
   MaxPooling2D: maxPooling2dEngine,
   AveragePooling2D: averagePooling2dEngine,
   GlobalAveragePooling2D: globalAveragePooling2dEngine,
+  GlobalMaxPooling2D: globalMaxPooling2dEngine,
   Dropout: dropoutEngine,
   BatchNormalization: batchNormalizationEngine,
+  LayerNormalization: layerNormalizationEngine,
   Flatten: flattenEngine,
   Dense: denseEngine,
   Activation: activationEngine,
+  LeakyReLU: leakyReluEngine,
   Add: addEngine,
   Concatenate: concatenateEngine,
 };

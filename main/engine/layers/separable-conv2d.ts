@@ -5,6 +5,7 @@
 import { LAYER_DEFAULTS, pair } from '../../../common/layers/basics.js';
 import type { SeparableConv2DLayer } from '../../../common/layers/separable-conv2d.js';
 import type { Window } from '../graph/ops.js';
+import { tfjsActivation } from './tfjs-activations.js';
 import { graphPadding, KERAS_KERNEL_INITIALIZER, type EngineLayer } from './engine-layer.js';
 
 /** The pointwise step: a 1x1 kernel at stride 1 (tfjs's separableConv2d). */
@@ -19,7 +20,7 @@ export const separableConv2dEngine: EngineLayer<SeparableConv2DLayer> = {
       strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
       padding: layer.padding ?? LAYER_DEFAULTS.padding,
       depthMultiplier: layer.depthMultiplier ?? LAYER_DEFAULTS.depthMultiplier,
-      activation: layer.activation ?? 'linear',
+      activation: tfjsActivation(tf, layer.activation),
       useBias: layer.useBias ?? true,
       depthwiseInitializer: KERAS_KERNEL_INITIALIZER,
       pointwiseInitializer: KERAS_KERNEL_INITIALIZER,

@@ -3,6 +3,7 @@
  * ±sqrt(6 / (fan_in + fan_out)), biases zero, and the same seed gives the same weights.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Initializer } from '../../../common/layers/initializers.js';
 import type { ModelSpec } from '../../../common/spec.js';
 import { buildModel } from '../../../main/engine/build-model.js';
 import { deriveSeed, restoreMathRandom, seedMathRandom } from '../../../main/engine/seeded-random.js';
@@ -108,5 +109,49 @@ describe('initial weights follow Keras defaults', () => {
     expect(kernels(b)).toEqual(kernels(a));
     expect(kernels(c)).not.toEqual(kernels(a));
     [a, b, c].forEach((m) => m.dispose());
+  });
+});
+
+describe('initializers the user picks', () => {
+  const picked = (kernelInitializer: Initializer, biasInitializer: Initializer, seed = 5): LayersModel => {
+    seedMathRandom(deriveSeed(seed, 'init'));
+    return buildModel(
+      backend.tf,
+      {
+        name: 'picked',
+        inputShape: [8, 8, 32],
+        layers: [
+          { type: 'Conv2D', filters: 64, kernelSize: 3, padding: 'same', kernelInitializer, biasInitializer },
+          { type: 'GlobalAveragePooling2D' },
+          { type: 'Dense', units: 10, activation: 'softmax', kernelInitializer, biasInitializer },
+        ],
+      },
+      10,
+    );
+  };
+  const weightsOf = (m: LayersModel, layer: number) => m.layers[layer].getWeights().map((w) => Array.from(w.dataSync()));
+
+  it('starts kernels and biases at zeros or ones when asked', () => {
+    const model = picked('zeros', 'ones');
+    for (const layer of [0, 2]) {
+      const [kernel, bias] = weightsOf(model, layer);
+      expect(kernel.every((v) => v === 0)).toBe(true);
+      expect(bias.every((v) => v === 1)).toBe(true);
+    }
+    model.dispose();
+  });
+
+  it("draws he_normal kernels with Keras's spread, sqrt(2 / fan_in), the same for the same seed", () => {
+    const a = picked('he_normal', 'zeros');
+    const b = picked('he_normal', 'zeros');
+    const kernel = weightsOf(a, 0)[0];
+    // Keras's he_normal: a normal truncated at two standard deviations of sqrt(2 / fan_in) / 0.8796 (which
+    // restores the variance after truncation): its standard deviation is sqrt(2 / fan_in).
+    const fanIn = 3 * 3 * 32;
+    const std = Math.sqrt(kernel.reduce((s, v) => s + v * v, 0) / kernel.length);
+    expect(std / Math.sqrt(2 / fanIn)).toBeGreaterThan(0.97);
+    expect(std / Math.sqrt(2 / fanIn)).toBeLessThan(1.03);
+    expect(weightsOf(b, 0)[0]).toEqual(kernel);
+    [a, b].forEach((m) => m.dispose());
   });
 });

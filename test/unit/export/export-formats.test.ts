@@ -3,6 +3,7 @@
  * legacy .h5's attributes and groups, the TensorFlow.js folder with its README, and that a failed export
  * leaves nothing half-written.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -129,6 +130,39 @@ describe('export formats', () => {
     const loaded = await loadModelFromDir(backend.tf, out);
     expect(loaded.layers.map((l) => l.getClassName())).toEqual(IMAGE_MODEL.layers.map((l) => l.type));
     loaded.dispose();
+  });
+
+  it("tfjs: a model with leaky_relu loads in a plain TensorFlow.js process with the README's registration", async () => {
+    const spec = {
+      ...IMAGE_MODEL,
+      layers: [
+        { type: 'Flatten' as const },
+        { type: 'Dense' as const, units: 4, activation: 'leaky_relu' as const },
+        { type: 'Dense' as const, units: 2, activation: 'softmax' as const },
+      ],
+    };
+    const leakyRun = path.join(work, 'run-leaky');
+    const model = seededModel(backend.tf, spec, 6);
+    await writeRunFolder(backend.tf, model, experimentOf(spec), leakyRun, { id: 'mnist', source: '/data/mnist', classNames: ['a', 'b'] });
+    model.dispose();
+    const out = path.join(work, 'web-leaky');
+    await exportModel(leakyRun, 'tfjs', out);
+    const readme = await readFile(path.join(out, 'README.md'), 'utf8');
+    const snippet = /Register it once[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    // A fresh Node process, as a reader of the README would run it: without the snippet the model does not load.
+    const load = (register: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const tf = require('@tensorflow/tfjs-node');\n${register}\n` +
+            `tf.loadLayersModel('file://' + ${JSON.stringify(path.join(out, 'model.json'))}).then((m) => console.log('loaded', m.layers.length), (e) => { console.log('failed', e.message); });`,
+        ],
+        { encoding: 'utf8', cwd: process.cwd() },
+      ).stdout;
+    expect(load('')).toMatch(/failed .*leakyRelu/);
+    expect(load(snippet!)).toContain('loaded 3');
   });
 
   it('refuses a folder that holds no model, naming it, and leaves no partial file', async () => {

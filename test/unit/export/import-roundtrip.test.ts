@@ -79,12 +79,12 @@ describe('foreign configurations', () => {
           input,
           { class_name: 'SeparableConv2D', config: { name: 'dilated', filters: 2, kernel_size: [3, 3], dilation_rate: [2, 2] } },
           { class_name: 'LSTM', config: { name: 'memory' } },
-          { class_name: 'Dense', config: { name: 'gelu_dense', units: 2, activation: 'gelu' } },
+          { class_name: 'Dense', config: { name: 'hard_dense', units: 2, activation: 'hard_sigmoid' } },
         ],
       },
     };
     expect(() => specFromKerasConfig(config, 'x.keras')).toThrow(
-      /x\.keras: the model uses what Layerbench cannot train:\n {2}- layer 2 "dilated" \(SeparableConv2D\): dilation_rate \[2,2\] is not supported.*\n {2}- layer 3 "memory" \(LSTM\): layer type LSTM is not supported\n {2}- layer 4 "gelu_dense" \(Dense\): activation "gelu" is not supported/,
+      /x\.keras: the model uses what Layerbench cannot train:\n {2}- layer 2 "dilated" \(SeparableConv2D\): dilation_rate \[2,2\] is not supported.*\n {2}- layer 3 "memory" \(LSTM\): layer type LSTM is not supported\n {2}- layer 4 "hard_dense" \(Dense\): activation "hard_sigmoid" is not supported/,
     );
   });
 

@@ -38,7 +38,7 @@ describe('Keras -> Layerbench', () => {
     `imports Keras-saved .keras and .h5 models and predicts what Keras predicted, within 1e-4${needsPython}`,
     async () => {
       const tf = backend.tf;
-      expect(models.map((m) => m.name)).toEqual(['every_layer', 'chain']);
+      expect(models.map((m) => m.name)).toEqual(['every_layer', 'chain', 'new_layers']);
       for (const m of models) {
         const x = tf.tensor(await floats(path.join(work, `${m.name}.input.bin`)), m.shape);
         const expected = await floats(path.join(work, `${m.name}.output.bin`));
@@ -78,14 +78,39 @@ describe('Keras -> Layerbench', () => {
         'Dense',
       ]);
       expect(every.model.inputShape).toEqual([10, 10, 3]);
+      const added = JSON.parse(await readFile(path.join(work, 'imported-new_layers-h5', 'experiment.json'), 'utf8'));
+      expect(added.model.layers.map(({ name: _, ...l }: { name: string }) => l)).toEqual([
+        {
+          type: 'ZeroPadding2D',
+          padding: [
+            [1, 0],
+            [2, 1],
+          ],
+        },
+        {
+          type: 'Conv2D',
+          filters: 4,
+          kernelSize: 3,
+          strides: 1,
+          padding: 'valid',
+          activation: 'gelu',
+          useBias: true,
+          kernelInitializer: 'he_normal',
+          biasInitializer: 'ones',
+        },
+        { type: 'LayerNormalization', epsilon: 0.01, center: false, scale: true },
+        { type: 'LeakyReLU', negativeSlope: 0.1 },
+        { type: 'GlobalMaxPooling2D' },
+        { type: 'Dense', units: 6, activation: 'leaky_relu', useBias: true, kernelInitializer: 'lecun_normal' },
+        { type: 'LayerNormalization', epsilon: 0.001, center: true, scale: true },
+        { type: 'Dense', units: 3, activation: 'softmax', useBias: true },
+      ]);
     },
   );
 
   it.skipIf(!python.ok)(`names the unsupported layer of a Keras model and writes nothing${needsPython}`, async () => {
     const out = path.join(work, 'should-not-exist');
-    await expect(importModel(backend.tf, path.join(work, 'unsupported.keras'), out)).rejects.toThrow(
-      /"leaky" \(LeakyReLU\).*not supported/,
-    );
+    await expect(importModel(backend.tf, path.join(work, 'unsupported.keras'), out)).rejects.toThrow(/"prelu" \(PReLU\).*not supported/);
     await expect(readFile(path.join(out, 'model.json'))).rejects.toThrow();
   });
 });

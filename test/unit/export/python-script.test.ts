@@ -107,6 +107,44 @@ describe('Python training script', () => {
   });
 
   it.skipIf(!python.ok)(
+    `writes padding, layer normalization, leaky relu, gelu and chosen initializers as Keras takes them, and trains${needsPython}`,
+    async () => {
+      const dir = path.join(work, 'idx-new-layers');
+      await writeIdxFolder(dir, 8, 8, 4);
+      const exp = experiment([8, 8, 1], 4, { validationSplit: 0.25 });
+      exp.model.layers = [
+        {
+          type: 'ZeroPadding2D',
+          padding: [
+            [1, 0],
+            [2, 1],
+          ],
+        },
+        { type: 'Conv2D', filters: 4, kernelSize: 3, activation: 'gelu', kernelInitializer: 'he_normal', biasInitializer: 'ones' },
+        { type: 'LayerNormalization', epsilon: 0.01, center: false },
+        { type: 'LeakyReLU', negativeSlope: 0.1 },
+        { type: 'GlobalMaxPooling2D' },
+        { type: 'Dense', units: 4, activation: 'leaky_relu', kernelInitializer: 'lecun_normal' },
+        { type: 'Dense', units: 4, activation: 'softmax' },
+      ];
+      const text = pythonTrainingScript(exp, { id: `idx:${dir}`, source: dir, classNames: ['a', 'b', 'c', 'd'] });
+      expect(text).toContain('layers.ZeroPadding2D(padding=((1, 0), (2, 1)), name="zero_padding2d"),');
+      expect(text).toContain(
+        'layers.Conv2D(4, (3, 3), activation="gelu", kernel_initializer="he_normal", bias_initializer="ones", name="conv2d"),',
+      );
+      expect(text).toContain('layers.LayerNormalization(epsilon=0.01, center=False, name="layer_normalization"),');
+      expect(text).toContain('layers.LeakyReLU(negative_slope=0.1, name="leaky_re_lu"),');
+      expect(text).toContain('layers.GlobalMaxPooling2D(name="global_max_pooling2d"),');
+      expect(text).toContain('layers.Dense(4, activation="leaky_relu", kernel_initializer="lecun_normal", name="dense"),');
+      const stdout = await runScript('new-layers', exp, { id: `idx:${dir}`, source: dir, classNames: ['a', 'b', 'c', 'd'] }, [
+        '--strategy',
+        'none',
+      ]);
+      expect(stdout).toMatch(/Test: loss/);
+    },
+  );
+
+  it.skipIf(!python.ok)(
     `trains one epoch on a tiny CIFAR-10 archive and on an image folder with train/ and test/${needsPython}`,
     async () => {
       const cifar = path.join(work, 'cifar-data');

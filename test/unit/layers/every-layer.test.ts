@@ -59,14 +59,28 @@ const ROWS: Record<LayerType, Row> = {
   Conv2D: {
     layers: [
       conv('c0', { dilationRate: [2, 1] }),
-      conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      conv('tested', {
+        filters: 3,
+        kernelSize: [3, 2],
+        strides: [1, 2],
+        activation: 'tanh',
+        useBias: false,
+        kernelInitializer: 'he_normal',
+      }),
       flatten,
       output,
     ],
     // tfjs has no gradient for a dilated convolution: dilated-conv-step.test.ts checks the graph's step.
     stepLayers: [
       conv('c0'),
-      conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      conv('tested', {
+        filters: 3,
+        kernelSize: [3, 2],
+        strides: [1, 2],
+        activation: 'tanh',
+        useBias: false,
+        kernelInitializer: 'he_normal',
+      }),
       flatten,
       output,
     ],
@@ -122,7 +136,11 @@ const ROWS: Record<LayerType, Row> = {
   },
   Flatten: { layers: [conv('c0'), { type: 'Flatten', name: 'tested' }, output] },
   Dense: {
-    layers: [flatten, { type: 'Dense', units: 5, activation: 'elu', useBias: false, name: 'd0' }, { ...output, name: 'tested' }],
+    layers: [
+      flatten,
+      { type: 'Dense', units: 5, activation: 'elu', useBias: false, kernelInitializer: 'lecun_uniform', name: 'd0' },
+      { ...output, biasInitializer: 'random_normal', name: 'tested' },
+    ],
   },
   Activation: {
     layers: [conv('c0', { activation: 'linear' }), { type: 'Activation', activation: 'selu', name: 'tested' }, flatten, output],
@@ -135,6 +153,42 @@ const ROWS: Record<LayerType, Row> = {
       conv('c1', { filters: 3, kernelSize: 1, inputs: ['input'] }),
       { type: 'Concatenate', inputs: ['c0', 'c1'], name: 'tested' },
       flatten,
+      output,
+    ],
+  },
+  ZeroPadding2D: {
+    layers: [
+      conv('c0', { activation: 'gelu' }),
+      {
+        type: 'ZeroPadding2D',
+        padding: [
+          [1, 0],
+          [2, 1],
+        ],
+        name: 'tested',
+      },
+      conv('c1', { activation: 'leaky_relu', padding: 'valid' }),
+      flatten,
+      output,
+    ],
+  },
+  GlobalMaxPooling2D: { layers: [conv('c0'), { type: 'GlobalMaxPooling2D', name: 'tested' }, output] },
+  LayerNormalization: {
+    layers: [
+      conv('c0', { activation: 'swish' }),
+      { type: 'LayerNormalization', epsilon: 0.01, center: true, scale: true, name: 'tested' },
+      flatten,
+      { type: 'Dense', units: 4, activation: 'gelu', useBias: true, name: 'd0' },
+      { type: 'LayerNormalization', epsilon: 0.001, center: false, scale: true, name: 'ln1' },
+      output,
+    ],
+  },
+  LeakyReLU: {
+    layers: [
+      conv('c0', { activation: 'linear' }),
+      { type: 'LeakyReLU', negativeSlope: 0.1, name: 'tested' },
+      flatten,
+      { type: 'Dense', units: 4, activation: 'leaky_relu', useBias: true, name: 'd0' },
       output,
     ],
   },
