@@ -37,7 +37,8 @@ export const MAY_IMPORT = {
   'main/series': ['common', 'platform', 'data', 'engine', 'runs'],
   'main/host': ['common', 'platform', 'data', 'backend', 'engine', 'export', 'runs'],
   // The main process never loads TensorFlow: the service reaches the engine only through the host.
-  'main/service': ['common', 'platform', 'data', 'export', 'runs', 'host'],
+  // It plans and loops over series (main/series) but trains their runs through the host like any run.
+  'main/service': ['common', 'platform', 'data', 'export', 'runs', 'series', 'host'],
   'main/server': ['common', 'platform', 'host', 'service'],
   'main/electron': ['common', 'platform', 'host', 'service'],
   'main/cli': ['common', ...MAIN_FOLDERS],

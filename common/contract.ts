@@ -18,6 +18,8 @@ import type { ExperimentSpec } from './spec.js';
 import type { ModelSummary } from './summarize.js';
 import type { BackendInfo, EpochRecord, RunStatus, TrainingEvent } from './training-events.js';
 import type { RunFailureRecord } from './run-failures.js';
+import type { SeriesEta } from './series-progress.js';
+import type { SeriesReport } from './series-report.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Results
@@ -105,6 +107,61 @@ export interface RunSummary {
   stoppedEarly?: { epoch: number; bestEpoch?: number; restored: boolean };
   /** Damaged files found while reading the run (a cut-off epoch line ...): shown, never hidden. */
   problems: { file: string; message: string }[];
+  /** Part of an experiment series the app trained (`series:start`): the series, this run's key and report group. */
+  series?: { seriesId: SeriesId; key: string; group: string };
+}
+
+/** Series ids are folder names under the app's series folder, like run ids. */
+export type SeriesId = string;
+
+/** The run of a series training now: which variant and grid point, which repeat. */
+export interface SeriesCurrentRun {
+  runId: RunId;
+  /** 0-based position in the plan. */
+  index: number;
+  variant: string;
+  /** Variant and grid point, e.g. "dropout lr=0.01". */
+  group: string;
+  seed: number;
+  /** 0-based repeat of its group. */
+  repeat: number;
+  repeats: number;
+  step: 'start' | 'resume';
+}
+
+/** Where a series is: sent as `series:progress` at every run start and end and every epoch's end. */
+export interface SeriesProgress extends SeriesEta {
+  seriesId: SeriesId;
+  name: string;
+  datasetId: string;
+  status: 'running' | 'finished' | 'stopped' | 'failed';
+  /** Runs in the plan, and how many of them have ended (trained now, or kept from before). */
+  total: number;
+  runsDone: number;
+  /** The run training now; absent between runs and once the series ended. */
+  current?: SeriesCurrentRun;
+  /** Why the series ended `failed` (a run could not start), or its runs that failed. */
+  message?: string;
+}
+
+export interface SeriesSummary {
+  seriesId: SeriesId;
+  name: string;
+  description?: string;
+  datasetId: string;
+  createdAt: string;
+  /** `interrupted`: series.json says running but nothing trains it (the app was closed or killed). */
+  status: 'running' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+  /** True while this app trains it. */
+  active: boolean;
+  /** The plan's run ids in training order (runs not started yet have no folder). */
+  runIds: RunId[];
+  /** Runs that ended finished. */
+  finished: number;
+  /** Stopped or interrupted with runs left: `series:resume` continues it. */
+  resumable: boolean;
+  /** The latest progress, while active. */
+  progress?: SeriesProgress;
 }
 
 export interface RunDetails extends RunSummary {
@@ -315,6 +372,19 @@ export interface Channels {
   'spec:open': { request: Req<'spec:open'>; response: Picked<SpecOpenResponse> };
   /** Electron: to a file chosen in main's dialog. Browser mode: under the data folder's `specs/`. */
   'spec:save': { request: Req<'spec:save'>; response: Picked<{ path: string }> };
+  /**
+   * Plans a series (validated like a series file; errors name the field) on a dataset and trains it in the
+   * background, one run at a time through the training host; progress comes as `series:progress`. BUSY while
+   * a run or another series trains.
+   */
+  'series:start': { request: Req<'series:start'>; response: { seriesId: SeriesId; runIds: RunId[] } };
+  /** Stops the run training now at a batch boundary and ends the series there; everything done is kept. */
+  'series:stop': { request: Req<'series:stop'>; response: { stopping: boolean } };
+  /** Continues a stopped or interrupted series: finished runs are kept, a stopped run resumes, the rest start. */
+  'series:resume': { request: Req<'series:resume'>; response: { seriesId: SeriesId } };
+  'series:list': { request: Req<'series:list'>; response: { series: SeriesSummary[] } };
+  /** The series report (common/series-report.ts) over every planned run, as `layerbench report` writes it. */
+  'series:report': { request: Req<'series:report'>; response: { report: SeriesReport } };
 }
 
 export type Channel = keyof Channels;
@@ -342,6 +412,11 @@ export const CHANNELS = [
   'app:info',
   'spec:open',
   'spec:save',
+  'series:start',
+  'series:stop',
+  'series:resume',
+  'series:list',
+  'series:report',
 ] as const satisfies readonly Channel[];
 
 // Compile-time check that CHANNELS names every channel of the map, no more, no fewer.
@@ -388,11 +463,19 @@ export interface Events {
   };
   /** The runs list changed (a run created, finished, deleted): the UI refreshes `runs:list`. */
   'runs:changed': { runId: RunId; change: 'created' | 'updated' | 'deleted' };
+  /** A series the app trains moved on: a run started or ended, an epoch ended, or the series ended. */
+  'series:progress': SeriesProgress;
 }
 
 export type EventName = keyof Events;
 
-export const EVENT_NAMES = ['training:event', 'training:exit', 'dataset:progress', 'runs:changed'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = [
+  'training:event',
+  'training:exit',
+  'dataset:progress',
+  'runs:changed',
+  'series:progress',
+] as const satisfies readonly EventName[];
 const _allEventsListed: Missing<EventName, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
 void _allEventsListed;
 

@@ -9,6 +9,8 @@ export const LIMITS = {
   filters: { min: 1, max: 4096 },
   kernel: { min: 1, max: 31 },
   strides: { min: 1, max: 16 },
+  dilation: { min: 1, max: 16 },
+  depthMultiplier: { min: 1, max: 64 },
   poolSize: { min: 1, max: 32 },
   units: { min: 1, max: 65536 },
   dropoutRate: { min: 0, maxExclusive: 1 },

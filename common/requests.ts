@@ -15,6 +15,7 @@ import {
   UPLOAD_LIMITS,
 } from './contract.js';
 import { validateExperiment, type SpecIssue } from './schema.js';
+import { parseSeriesFile, type SeriesFile } from './series.js';
 import type { ExperimentSpec } from './spec.js';
 import { uploads } from './uploads.js';
 
@@ -44,6 +45,15 @@ export function specIssuesOf(issue: z.core.$ZodIssue): SpecIssue[] | undefined {
   const params = (issue as { params?: Record<string, unknown> }).params;
   return params?.[SPEC_ISSUES] as SpecIssue[] | undefined;
 }
+
+/** A series as a series file has it, checked by common/series (each message names the field at fault). */
+const seriesDefinition = z.unknown().transform((value, ctx): SeriesFile => {
+  const parsed = parseSeriesFile(value);
+  if (parsed.ok) return parsed.value;
+  for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  return z.NEVER;
+});
+const seriesRef = z.strictObject({ seriesId: z.string().regex(RUN_ID_PATTERN, 'not a series id') });
 
 const imageUploads = uploads({
   maxFiles: UPLOAD_LIMITS.images,
@@ -187,6 +197,22 @@ export const REQUEST_SCHEMAS = {
   'spec:open': z.strictObject({ content: z.string().max(SPEC_OPEN_MAX_CHARS).optional(), fileName: z.string().max(255).optional() }),
   /** `suggestedName`: the default file name (without folder); `.json` is added when missing. */
   'spec:save': z.strictObject({ experiment, suggestedName: shortName.optional() }),
+  'series:start': z.strictObject({
+    /** Variants name a preset or carry their model (`experiment`); spec-file paths are for the CLI only. */
+    series: seriesDefinition,
+    datasetId,
+    /** The first repeat's seed (default: the series' training.seed, else 42). */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+  }),
+  'series:stop': seriesRef,
+  'series:resume': seriesRef,
+  'series:list': empty,
+  'series:report': seriesRef,
 };
 
 export type RequestSchemas = typeof REQUEST_SCHEMAS;

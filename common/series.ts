@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { PRESET_NAMES, type PresetName } from './presets.js';
-import { OPTIMIZERS, type TrainingSettings } from './spec.js';
+import { validateExperiment } from './schema.js';
+import { OPTIMIZERS, type ExperimentSpec, type TrainingSettings } from './spec.js';
 
 const MAX_RUNS = 200;
 const name = z
@@ -21,10 +22,14 @@ const variantSchema = z
     preset: z.enum(PRESET_NAMES).optional(),
     /** A spec file, relative to the series file. */
     spec: z.string().min(1).max(4096).optional(),
+    /** The model written out in the series itself (the app sends the model being edited this way). */
+    experiment: z.unknown().optional(),
     /** Training settings for this variant only (over the series' own). */
     training: z.record(z.string(), z.unknown()).optional(),
   })
-  .refine((v) => (v.preset === undefined) !== (v.spec === undefined), { message: 'give exactly one of "preset" or "spec"' });
+  .refine((v) => [v.preset, v.spec, v.experiment].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of "preset", "spec" or "experiment"',
+  });
 
 const gridSchema = z.strictObject({
   learningRate: z.array(z.number().positive().max(10)).min(1).max(20).optional(),
@@ -47,8 +52,10 @@ export const seriesFileSchema = z.strictObject({
   seeds: z.array(z.number().int().min(0).max(2_147_483_647)).min(1).max(20).optional(),
 });
 
-export type SeriesFile = z.infer<typeof seriesFileSchema>;
-export type SeriesVariant = SeriesFile['variants'][number];
+type ParsedSeries = z.infer<typeof seriesFileSchema>;
+/** A series after parseSeriesFile: an inline `experiment` has been validated as a spec. */
+export type SeriesVariant = Omit<ParsedSeries['variants'][number], 'experiment'> & { experiment?: ExperimentSpec };
+export type SeriesFile = Omit<ParsedSeries, 'variants'> & { variants: SeriesVariant[] };
 export type GridSettings = Partial<Pick<TrainingSettings, 'learningRate' | 'batchSize' | 'optimizer' | 'epochs'>>;
 
 export interface SeriesIssue {
@@ -72,15 +79,26 @@ export function parseSeriesFile(input: unknown): SeriesParse {
       }),
     };
   }
-  const names = parsed.data.variants.map((v) => v.name);
+  const specIssues: SeriesIssue[] = [];
+  const variants: SeriesVariant[] = parsed.data.variants.map(({ experiment, ...v }, i) => {
+    if (experiment === undefined) return v;
+    const checked = validateExperiment(experiment);
+    if (checked.ok) return { ...v, experiment: checked.value };
+    for (const issue of checked.issues) {
+      specIssues.push({ path: `variants[${i}].experiment.${issue.path}`, message: `variants[${i}] "${v.name}": ${issue.message}` });
+    }
+    return v;
+  });
+  if (specIssues.length) return { ok: false, issues: specIssues };
+  const series: SeriesFile = { ...parsed.data, variants };
+  const names = series.variants.map((v) => v.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) return { ok: false, issues: [{ path: 'variants', message: `variants: the name "${duplicate}" is used twice` }] };
-  const runs =
-    parsed.data.variants.length * gridCombinations(parsed.data.grid).length * (parsed.data.seeds?.length ?? parsed.data.repeats ?? 1);
+  const runs = series.variants.length * gridCombinations(series.grid).length * (series.seeds?.length ?? series.repeats ?? 1);
   if (runs > MAX_RUNS) {
     return { ok: false, issues: [{ path: 'variants', message: `the series would train ${runs} runs; at most ${MAX_RUNS} are allowed` }] };
   }
-  return { ok: true, value: parsed.data };
+  return { ok: true, value: series };
 }
 
 /** The seed experiment's ablation: the four seed presets, the same seed, 10 epochs each. */

@@ -32,6 +32,8 @@ export function pair(size: Size2): [number, number] {
 export const LAYER_DEFAULTS = {
   padding: 'valid' as Padding,
   strides: 1,
+  dilationRate: 1,
+  depthMultiplier: 1,
   poolSize: 2,
   momentum: 0.99,
   epsilon: 1e-3,

@@ -25,14 +25,17 @@ import {
   size2,
   wholeNumber,
   windowed,
+  dilatedKernel,
+  dilationWithStrides,
 } from './helpers.js';
-import { activationField, biasField, paddingField, stridesField } from './shared-fields.js';
+import { activationField, biasField, dilationField, kernelSizeField, paddingField, stridesField } from './shared-fields.js';
 
 export const conv2dSchema = z.strictObject({
   type: z.literal('Conv2D'),
   filters: int(LIMITS.filters.min, LIMITS.filters.max),
   kernelSize: size2(LIMITS.kernel.min, LIMITS.kernel.max),
   strides: size2(LIMITS.strides.min, LIMITS.strides.max).optional(),
+  dilationRate: size2(LIMITS.dilation.min, LIMITS.dilation.max).optional(),
   padding: paddingSchema.optional(),
   activation: activationSchema.optional(),
   useBias: z.boolean().optional(),
@@ -55,15 +58,9 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
       min: LIMITS.filters.min,
       max: LIMITS.filters.max,
     },
-    {
-      key: 'kernelSize',
-      label: 'Kernel',
-      allowed: wholeNumber(LIMITS.kernel.min, LIMITS.kernel.max),
-      kind: 'size',
-      min: LIMITS.kernel.min,
-      max: LIMITS.kernel.max,
-    },
+    kernelSizeField,
     stridesField('1'),
+    dilationField,
     paddingField,
     activationField,
     biasField('Add a learned bias to each filter'),
@@ -72,13 +69,14 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
     { field: 'filters', value: layer.filters },
     { field: 'kernelSize', value: layer.kernelSize },
     { field: 'strides', value: layer.strides, optional: true },
+    { field: 'dilationRate', value: layer.dilationRate, optional: true },
   ],
   outputShape(layer, [input]) {
-    const bad = needImage(layer.type, input);
+    const bad = needImage(layer.type, input) ?? dilationWithStrides(layer);
     if (bad) return bad;
     const hw = windowed(
       input,
-      pair(layer.kernelSize),
+      dilatedKernel(layer.kernelSize, layer.dilationRate),
       pair(layer.strides ?? LAYER_DEFAULTS.strides),
       layer.padding ?? LAYER_DEFAULTS.padding,
       'kernel',
@@ -100,7 +98,7 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
       strides: pair(layer.strides ?? LAYER_DEFAULTS.strides),
       padding: layer.padding ?? LAYER_DEFAULTS.padding,
       data_format: 'channels_last',
-      dilation_rate: [1, 1],
+      dilation_rate: pair(layer.dilationRate ?? LAYER_DEFAULTS.dilationRate),
       groups: 1,
       activation: kerasActivation(layer.activation),
       ...kernelAndBias(layer.useBias),
@@ -110,7 +108,6 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
       const a = activationOf(c.activation ?? 'linear');
       const bad = channelsLast(c) ?? (a instanceof ImportFault ? a : undefined);
       if (bad) return bad;
-      if (!ones(c.dilation_rate)) return new ImportFault(`dilation_rate ${JSON.stringify(c.dilation_rate)} is not supported (only 1)`);
       if (!ones(c.groups)) return new ImportFault(`groups ${JSON.stringify(c.groups)} is not supported (only 1)`);
       const kernelSize = readSize2(c.kernel_size);
       if (typeof c.filters !== 'number' || kernelSize === undefined) return new ImportFault('filters or kernel_size missing');
@@ -120,6 +117,8 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
         filters: c.filters,
         kernelSize: compact(kernelSize),
         strides: compact(readSize2(c.strides) ?? 1),
+        // A dilation of 1 is left out, so specs imported before Conv2D had dilation read back the same.
+        ...(ones(c.dilation_rate) ? {} : { dilationRate: compact(readSize2(c.dilation_rate) ?? 1) }),
         padding: (c.padding ?? LAYER_DEFAULTS.padding) as Padding,
         activation: a as Exclude<typeof a, ImportFault>,
         useBias,
@@ -135,6 +134,11 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
         'strides',
         pyTuple(layer.strides ?? LAYER_DEFAULTS.strides),
         pair(layer.strides ?? LAYER_DEFAULTS.strides).every((s) => s === 1),
+      );
+      p.add(
+        'dilation_rate',
+        pyTuple(layer.dilationRate ?? LAYER_DEFAULTS.dilationRate),
+        pair(layer.dilationRate ?? LAYER_DEFAULTS.dilationRate).every((d) => d === 1),
       );
       p.add('padding', py(layer.padding ?? LAYER_DEFAULTS.padding), (layer.padding ?? LAYER_DEFAULTS.padding) === LAYER_DEFAULTS.padding);
       p.add('activation', py(kerasActivation(layer.activation)), (layer.activation ?? 'linear') === 'linear');

@@ -155,3 +155,20 @@ export function pyArgs(): { add(key: string, value: string, isDefault?: boolean)
     },
   };
 }
+
+// ---- dilation ----
+/** The area a dilated kernel spans: (k - 1) * d + 1 on each side, as Keras computes the output shape. */
+export function dilatedKernel(kernelSize: Size2, dilationRate: Size2 | undefined): [number, number] {
+  const k = pair(kernelSize);
+  const d = pair(dilationRate ?? LAYER_DEFAULTS.dilationRate);
+  return [(k[0] - 1) * d[0] + 1, (k[1] - 1) * d[1] + 1];
+}
+
+/** Keras refuses strides above 1 together with a dilation rate above 1; so does Layerbench, in words. */
+export function dilationWithStrides(layer: { type: string; strides?: Size2; dilationRate?: Size2 }): string | undefined {
+  const strided = pair(layer.strides ?? LAYER_DEFAULTS.strides).some((s) => s > 1);
+  const dilated = pair(layer.dilationRate ?? LAYER_DEFAULTS.dilationRate).some((d) => d > 1);
+  return strided && dilated
+    ? `${layer.type} cannot combine strides above 1 with a dilation rate above 1 (Keras refuses it); set strides or dilation to 1`
+    : undefined;
+}

@@ -12,13 +12,17 @@ import { concatenate } from './concatenate.js';
 import { conv2d } from './conv2d.js';
 import { LAYER_GROUP_LABELS, type LayerDescriptor, type LayerGroup } from './descriptor.js';
 import { dense } from './dense.js';
+import { depthwiseConv2d } from './depthwise-conv2d.js';
 import { dropout } from './dropout.js';
 import { flatten } from './flatten.js';
 import { globalAveragePooling2d } from './global-average-pooling2d.js';
 import { maxPooling2d } from './max-pooling2d.js';
+import { separableConv2d } from './separable-conv2d.js';
 
 const TABLE = {
   Conv2D: conv2d,
+  DepthwiseConv2D: depthwiseConv2d,
+  SeparableConv2D: separableConv2d,
   MaxPooling2D: maxPooling2d,
   AveragePooling2D: averagePooling2d,
   GlobalAveragePooling2D: globalAveragePooling2d,

@@ -36,3 +36,35 @@ export const activationField: EditorField = {
 };
 
 export const biasField = (title: string): EditorField => ({ key: 'useBias', label: 'Bias', allowed: 'on or off', kind: 'toggle', title });
+
+export const dilationField: EditorField = {
+  key: 'dilationRate',
+  label: 'Dilation',
+  allowed: `${wholeNumber(LIMITS.dilation.min, LIMITS.dilation.max)} (strides must be 1 when it is above 1)`,
+  kind: 'size',
+  min: LIMITS.dilation.min,
+  max: LIMITS.dilation.max,
+  optional: true,
+  placeholder: '1',
+};
+
+export const depthMultiplierField: EditorField = {
+  key: 'depthMultiplier',
+  label: 'Multiplier',
+  allowed: wholeNumber(LIMITS.depthMultiplier.min, LIMITS.depthMultiplier.max),
+  kind: 'count',
+  min: LIMITS.depthMultiplier.min,
+  max: LIMITS.depthMultiplier.max,
+  optional: true,
+  placeholder: '1',
+  width: '56px',
+};
+
+export const kernelSizeField: EditorField = {
+  key: 'kernelSize',
+  label: 'Kernel',
+  allowed: wholeNumber(LIMITS.kernel.min, LIMITS.kernel.max),
+  kind: 'size',
+  min: LIMITS.kernel.min,
+  max: LIMITS.kernel.max,
+};

@@ -99,7 +99,11 @@ async function main(): Promise<void> {
     if (win?.isMinimized()) win.restore();
     win?.focus();
   });
-  app.on('before-quit', () => started.host.dispose());
+  app.on('before-quit', () => {
+    // The series ends with the run the host kills; it does not start its next run.
+    void started.service.series.abort();
+    started.host.dispose();
+  });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { nodeFileOps, recoverInterruptedReplace, ReplaceError, replaceFolder, type FileOps } from '../platform/replace-file.js';
 import type { LayersModel, TF } from './tf-types.js';
 import { MODEL_JSON, WEIGHTS_BIN } from '../../common/model-files.js';
+import { completeTopology } from './topology-fix.js';
 
 export class SaveError extends Error {
   constructor(
@@ -48,6 +49,7 @@ async function modelFiles(tf: TF, model: LayersModel): Promise<Record<string, st
     }),
   );
   if (!captured || !captured.weightData || !captured.weightSpecs) throw new Error('the model produced no weights to save');
+  completeTopology(captured.modelTopology, model);
   const modelJson = {
     modelTopology: captured.modelTopology,
     format: 'layers-model',

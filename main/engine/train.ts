@@ -20,6 +20,7 @@ import type { EngineBackend, LayersModel } from './tf-types.js';
 import { evaluateSubset } from './validate.js';
 import { makeForward, type Forward } from './graph/forward.js';
 import { makeTrainStep, type TrainStep } from './graph/graph-step.js';
+import { eagerStepFault } from './layers/index.js';
 import { LearningRateTracker } from './lr-tracker.js';
 import { isOutOfMemoryText, isRunFailureCode, type RunFailureCode, type RunFailureRecord } from '../../common/run-failures.js';
 
@@ -160,6 +161,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     const log = (message: string) => emit({ type: 'log', level: 'info', message });
     step = makeTrainStep(tf, model, experiment.model, settings, numClasses, log);
+    // tfjs's own step would fail at the first batch with tfjs's words; say which layer and why before it starts.
+    const eagerFault = step.kind === 'eager' ? eagerStepFault(experiment.model) : undefined;
+    if (eagerFault) throw new TrainingError('INVALID_MODEL', eagerFault);
     const trainStep = step;
     if (initial) emit({ type: 'log', level: 'info', message: `Starting from the weights in ${initial.from}, not fresh ones` });
     if (options.resume) {

@@ -28,7 +28,12 @@ export interface TrainingJob {
   dataDir: string;
   /** `start` only: begin from the weights in this model folder (an imported model's) instead of fresh ones. */
   initialWeights?: { dir: string; importId: string; source?: string };
+  /** `start` only: the run belongs to this experiment series (recorded in run.json). */
+  series?: { dir: string; key: string; group: string };
 }
+
+/** Sees every event of one job as the training process sends it (before throttling); the series uses it for progress. */
+export type JobObserver = (event: TrainingEvent) => void;
 
 /**
  * Short jobs that need TensorFlow but are not runs: importing a model (it is rebuilt and saved by the engine)
@@ -58,7 +63,7 @@ export type ToolOutput =
   { mode: 'import'; experiment: ExperimentSpec; warnings: string[] } | { mode: 'predict'; predictions: Prediction[] };
 
 export interface TrainingHostLike {
-  start(job: TrainingJob): Promise<Result<{ runId: RunId }>>;
+  start(job: TrainingJob, observe?: JobObserver): Promise<Result<{ runId: RunId }>>;
   /** Resolves with how the job's process ended (null when no such job ran). */
   whenExited(runId: RunId): Promise<Omit<Events['training:exit'], 'runId'> | null>;
   stop(runId: RunId): boolean;

@@ -14,7 +14,15 @@ import { RUN_FILES, type RunInfo } from '../runs/run-folder.js';
 import { EventThrottle } from './event-throttle.js';
 import { classifyExit } from './exit-reason.js';
 import { nodeLauncher, type ChildHandle, type Launcher } from './launcher.js';
-import { isProcessMessage, type Emit, type ToolJob, type ToolOutput, type TrainingHostLike, type TrainingJob } from './protocol.js';
+import {
+  isProcessMessage,
+  type Emit,
+  type JobObserver,
+  type ToolJob,
+  type ToolOutput,
+  type TrainingHostLike,
+  type TrainingJob,
+} from './protocol.js';
 import { runInChild } from './tool-runner.js';
 import { exitFailureCode } from '../../common/run-failures.js';
 
@@ -33,6 +41,7 @@ export interface TrainingHostOptions {
 
 interface ActiveRun {
   job: TrainingJob;
+  observe: JobObserver | undefined;
   emit: Emit;
   child: ChildHandle;
   throttle: EventThrottle;
@@ -77,7 +86,7 @@ export class TrainingHost implements TrainingHostLike {
     return this.exits.get(runId) ?? Promise.resolve(null);
   }
 
-  async start(job: TrainingJob): Promise<Result<{ runId: RunId }>> {
+  async start(job: TrainingJob, observe?: JobObserver): Promise<Result<{ runId: RunId }>> {
     // Native TensorFlow already uses every core: a second concurrent run would only halve both.
     const busy = this.activeRuns()[0];
     if (busy) return fail('BUSY', `run "${busy}" is still training; stop it or wait until it ends`);
@@ -91,6 +100,7 @@ export class TrainingHost implements TrainingHostLike {
     const emit: Emit = job.mode === 'evaluate' ? () => {} : this.options.emit;
     const run: ActiveRun = {
       job,
+      observe,
       emit,
       child,
       throttle: new EventThrottle((event) => emit('training:event', { runId: job.runId, event }), this.options.batchIntervalMs),
@@ -192,6 +202,7 @@ export class TrainingHost implements TrainingHostLike {
         if (event.type === 'epochEnd') run.history.push(event.record);
         if (event.type === 'start') run.epochsBefore = event.initialEpoch - 1;
         if (event.type === 'end') run.ended = event.status;
+        run.observe?.(event);
         run.throttle.push(event);
         // run.json exists from the start event on: lists refreshed now show the run.
         if (event.type === 'start') run.emit('runs:changed', { runId: run.job.runId, change: 'updated' });

@@ -85,6 +85,7 @@ async function run(job: TrainingJob): Promise<void> {
           name: job.name,
           ...(job.preset ? { preset: job.preset } : {}),
           ...(job.initialWeights ? { initialWeights: job.initialWeights } : {}),
+          ...(job.series ? { series: job.series } : {}),
         });
   for (const warning of outcome.warnings) send({ type: 'event', event: { type: 'log', level: 'warn', message: warning } });
   if (outcome.modelNote) send({ type: 'event', event: { type: 'log', level: 'warn', message: outcome.modelNote } });

@@ -39,6 +39,8 @@ export interface RunListing {
   resumable: boolean;
   error?: RunFailureRecord;
   problems: StoreProblem[];
+  /** The experiment series the run belongs to (run.json's `series`). */
+  series?: RunInfo['series'];
 }
 
 export interface OpenedRun extends RunListing {
@@ -132,6 +134,7 @@ async function readRun(dir: string, full: boolean): Promise<OpenedRun> {
     resumable: resumable(state, info, done, hasModel),
     ...(info?.error ? { error: info.error } : {}),
     problems,
+    ...(info?.series ? { series: info.series } : {}),
     history: log.history,
     resumes: log.resumes,
     logTail: [],

@@ -1,6 +1,6 @@
 /**
  * Turns a series file into the experiments it trains: each variant's model (a preset adapted to the dataset,
- * or a spec file relative to the series file) with the series' settings, the variant's, the grid point's and
+ * a spec file relative to the series file, or a model written in the series) with the series' settings, the variant's, the grid point's and
  * the seed, validated so an error names the variant and field before anything trains.
  */
 import { readFile } from 'node:fs/promises';
@@ -22,6 +22,7 @@ export interface PlanOptions {
 
 async function variantExperiment(variant: SeriesVariant, index: number, options: PlanOptions): Promise<ExperimentSpec> {
   if (variant.preset) return preset(variant.preset, options.target);
+  if (variant.experiment) return variant.experiment;
   const file = path.resolve(options.baseDir ?? '.', variant.spec!);
   let json: unknown;
   try {

@@ -69,8 +69,10 @@ export async function serve(options: ServeOptions = {}): Promise<Serving> {
     async close() {
       // Killed runs are marked in their run.json once their process is gone: wait for that, not just the kill.
       const exits = host.activeRuns().map((runId) => host.whenExited(runId));
+      // A series must not start its next run while the host is killing this one.
+      const series = service.series.abort();
       host.dispose();
-      await Promise.all([running.close(), ...exits]);
+      await Promise.all([running.close(), ...exits, series]);
     },
   };
 }

@@ -29,6 +29,8 @@ export interface DataLayout {
   imports: string;
   /** Uploaded files (browser mode) while a job reads them; each job's folder is removed when it ends. */
   uploads: string;
+  /** Experiment series started in the app, one folder each (series.json, report/); their runs are in runs/. */
+  series: string;
 }
 
 export function dataLayout(root: string): DataLayout {
@@ -41,6 +43,7 @@ export function dataLayout(root: string): DataLayout {
     datasetsFile: path.join(root, 'datasets.json'),
     imports: path.join(root, 'imports'),
     uploads: path.join(root, 'uploads'),
+    series: path.join(root, 'series'),
   };
 }
 

@@ -43,6 +43,8 @@ export function runHandlers(
   layout: DataLayout,
   runs: RunCatalog,
   datasets: DatasetCatalog,
+  /** Why no single run may start now (a series is training between its runs), or null. */
+  seriesBusy: () => string | null = () => null,
 ): Handlers<
   | 'training:start'
   | 'training:resume'
@@ -90,6 +92,8 @@ export function runHandlers(
 
   return {
     async 'training:start'(req) {
+      const series = seriesBusy();
+      if (series) return fail('BUSY', series);
       // Checked against the catalog's description: the pixels are loaded by the training process, not here.
       const ds = await datasets.info(req.datasetId);
       if (!ds)
@@ -140,6 +144,8 @@ export function runHandlers(
       const run = await runs.details(req.runId);
       if (!run) return notFound(req.runId);
       if (run.active || deps.host.isActive(req.runId)) return fail('BUSY', `run "${req.runId}" is training already`);
+      const series = seriesBusy();
+      if (series) return fail('BUSY', series);
       if (!run.resumable) {
         const why =
           run.status === 'finished'

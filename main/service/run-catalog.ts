@@ -144,6 +144,7 @@ export class RunCatalog {
       ...(l.best ? { best: l.best } : {}),
       ...(l.stoppedEarly ? { stoppedEarly: l.stoppedEarly } : {}),
       problems: l.problems,
+      ...(l.series ? { series: { seriesId: path.basename(l.series.dir), key: l.series.key, group: l.series.group } } : {}),
     };
   }
 }

@@ -12,7 +12,7 @@ import type { SpecIssue } from '../../common/schema.js';
 /** Every channel has its schema, and no schema lacks a channel (the contract's request types come from them). */
 const schemas: { [C in Channel]: z.ZodType<RequestOf<C>, unknown> } = REQUEST_SCHEMAS;
 
-const EMPTY_REQUEST: ReadonlySet<Channel> = new Set(['runs:list', 'dataset:list', 'dataset:cancelImport', 'app:info']);
+const EMPTY_REQUEST: ReadonlySet<Channel> = new Set(['runs:list', 'dataset:list', 'dataset:cancelImport', 'app:info', 'series:list']);
 
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);

@@ -11,6 +11,8 @@ import { appHandlers } from './handlers-app.js';
 import { dataHandlers } from './handlers-data.js';
 import { modelHandlers } from './handlers-models.js';
 import { runHandlers } from './handlers-runs.js';
+import { seriesHandlers } from './handlers-series.js';
+import { SeriesRunner } from './series-runner.js';
 import type { Handler, Handlers } from './handler-types.js';
 import { RunCatalog } from './run-catalog.js';
 import { isChannel, parseRequest } from './schemas.js';
@@ -22,16 +24,20 @@ export interface Service {
   readonly layout: DataLayout;
   readonly runs: RunCatalog;
   readonly handlers: Handlers;
+  /** The series the app trains (at most one at a time). */
+  readonly series: SeriesRunner;
   /** Browser mode: the saved or exported file a download URL path names, or null. */
   resolveDownload(urlPath: string): Promise<string | null>;
 }
 
-export function createService(deps: ServiceDeps, options: { loadDataset?: DatasetLoad } = {}): Service {
+export function createService(deps: ServiceDeps, options: { loadDataset?: DatasetLoad; now?: () => number } = {}): Service {
   const layout = dataLayout(deps.dataDir);
   const runs = new RunCatalog(layout.runs, (id) => deps.host.isActive(id));
   const datasets = new DatasetCatalog(layout.datasetsFile, deps.emit, options.loadDataset);
+  const series = new SeriesRunner(deps, layout, datasets, options.now);
   const handlers: Handlers = {
-    ...runHandlers(deps, layout, runs, datasets),
+    ...runHandlers(deps, layout, runs, datasets, () => series.busyReason()),
+    ...seriesHandlers(series),
     ...modelHandlers(deps, layout, runs),
     ...dataHandlers(deps, datasets),
     ...appHandlers(deps, layout),
@@ -50,5 +56,5 @@ export function createService(deps: ServiceDeps, options: { loadDataset?: Datase
     }
   }
 
-  return { handle, layout, runs, handlers, resolveDownload: (urlPath) => resolveDownload(layout, urlPath) };
+  return { handle, layout, runs, handlers, series, resolveDownload: (urlPath) => resolveDownload(layout, urlPath) };
 }

@@ -30,6 +30,11 @@ def main():
         print(json.dumps({
             "model": job["model"],
             "layers": [layer.__class__.__name__ for layer in model.layers],
+            # What model.summary() shows for each layer: its output shape (batch left out) and parameter count.
+            "summary": [
+                {"output_shape": list(layer.output.shape[1:]), "params": int(layer.count_params())}
+                for layer in model.layers
+            ],
             "output_shape": list(y.shape),
             "compiled": model.optimizer is not None,
             "warnings": [str(w.message) for w in caught],

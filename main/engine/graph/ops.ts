@@ -12,6 +12,8 @@ export interface Window {
   size?: [number, number];
   strides: [number, number];
   padding: 'SAME' | 'VALID';
+  /** [height, width] dilation of a convolution's kernel (absent: 1, no dilation). */
+  dilations?: [number, number];
 }
 
 export class Ops {
@@ -101,10 +103,24 @@ export class Ops {
       strides: { ints: [1, w.strides[0], w.strides[1], 1] },
       padding: { s: w.padding },
       data_format: NHWC,
-      dilations: { ints: [1, 1, 1, 1] },
+      dilations: { ints: [1, ...(w.dilations ?? [1, 1]), 1] },
       use_cudnn_on_gpu: { b: true },
       explicit_paddings: { ints: [] },
     };
+  }
+  /** DepthwiseConv2dNative and its gradients take the same attributes as Conv2D, less use_cudnn_on_gpu. */
+  private depthwiseAttrs(w: Window): Record<string, AttrValue> {
+    const { use_cudnn_on_gpu: _unused, ...attrs } = this.convAttrs(w);
+    return attrs;
+  }
+  depthwiseConv2d(x: Out, w: Out, win: Window): Out {
+    return this.f('DepthwiseConv2dNative', [x, w], this.depthwiseAttrs(win));
+  }
+  depthwiseConv2dBackpropFilter(x: Out, filterShape: readonly number[], dy: Out, win: Window): Out {
+    return this.f('DepthwiseConv2dNativeBackpropFilter', [x, this.ints(filterShape), dy], this.depthwiseAttrs(win));
+  }
+  depthwiseConv2dBackpropInput(xShape: Out, w: Out, dy: Out, win: Window): Out {
+    return this.f('DepthwiseConv2dNativeBackpropInput', [xShape, w, dy], this.depthwiseAttrs(win));
   }
   conv2d(x: Out, w: Out, win: Window): Out {
     return this.f('Conv2D', [x, w], this.convAttrs(win));

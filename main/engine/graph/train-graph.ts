@@ -19,7 +19,8 @@ import { Ops } from './ops.js';
 /** tfjs-layers' epsilon(), used to clip probabilities in the cross-entropy. */
 const PROB_EPSILON = 1e-7;
 
-export type ParamRole = 'kernel' | 'bias' | 'gamma' | 'beta';
+/** The tfjs layer's field holding a trainable weight. */
+export type ParamRole = 'kernel' | 'depthwiseKernel' | 'pointwiseKernel' | 'bias' | 'gamma' | 'beta';
 export interface ParamRef {
   layer: number;
   role: ParamRole;

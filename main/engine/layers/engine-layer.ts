@@ -32,6 +32,11 @@ export interface EngineLayer<L> {
   paramRoles: readonly ParamRole[];
   /** The forward pass in the step's graph; returns the output and the backward pass. */
   graph(b: StepBuilder, layer: L, args: GraphLayerArgs): [Out, Backward];
+  /**
+   * Why tfjs's own step (trainOnBatch: the wasm and cpu backends, or native TensorFlow when the graph step
+   * is off) cannot train this layer, in words; absent or undefined when it can.
+   */
+  eagerStepFault?(layer: L): string | undefined;
 }
 
 /** A merge layer's engine part (Add, Concatenate): it reads several inputs, and its backward gives one gradient per input. */
@@ -40,7 +45,8 @@ export interface MergeEngineLayer<L> extends Omit<EngineLayer<L>, 'graph'> {
 }
 
 /**
- * Keras's Conv2D and Dense start their kernels glorot-uniform (tfjs's own default is glorot-normal), so a
+ * Keras's Conv2D, Dense, DepthwiseConv2D and SeparableConv2D start their kernels (depthwise and pointwise
+ * ones too) glorot-uniform (tfjs's own default is glorot-normal), so a
  * Layerbench run and the exported Keras script draw their first weights from the same distribution.
  * Biases start at zero in both.
  */

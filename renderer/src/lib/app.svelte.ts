@@ -2,7 +2,9 @@
  * The app's state root: the editor, the live run, the run list and the datasets, wired to the contract's
  * events. Components receive these objects and call their methods; nothing else talks to the API.
  */
-import type { Api, AppInfo, DatasetInfo, Events } from '../../../common/contract.js';
+import type { Api, AppInfo, DatasetInfo, Events, SeriesProgress } from '../../../common/contract.js';
+import type { SeriesFile } from '../../../common/series.js';
+import { SeriesState } from './series.svelte.js';
 import { DatasetsState } from './datasets.svelte.js';
 import { ImportedEvaluation } from './imported-evaluation.svelte.js';
 import { EditorState } from './editor.svelte.js';
@@ -32,6 +34,7 @@ export class AppState {
   editor = new EditorState();
   live = new LiveRun();
   runs: RunsState;
+  series: SeriesState;
   datasets: DatasetsState;
   stopping = $state(false);
   predictions: PredictState;
@@ -40,6 +43,7 @@ export class AppState {
 
   constructor(private readonly api: Api) {
     this.runs = new RunsState(api);
+    this.series = new SeriesState(api);
     this.datasets = new DatasetsState(api);
     this.predictions = new PredictState(api);
     this.importedEvaluation = new ImportedEvaluation(api);
@@ -47,6 +51,12 @@ export class AppState {
     api.on('training:exit', (p) => this.onExit(p));
     api.on('dataset:progress', (p) => this.datasets.onProgress(p));
     api.on('runs:changed', (p) => void this.runs.changed(p.runId));
+    api.on('series:progress', (p) => this.onSeriesProgress(p));
+  }
+
+  /** A run or a series is training (between a series' runs nothing trains, but the series goes on). */
+  get busy(): boolean {
+    return this.live.active || this.series.active;
   }
 
   async init(): Promise<void> {
@@ -56,6 +66,7 @@ export class AppState {
       this.datasets.selectedId = draft.datasetId;
     }
     const [info] = await Promise.all([this.api['app:info']({}), this.runs.refresh(), this.refreshDatasets()]);
+    void this.series.refresh();
     if (info.ok) this.info = info.value;
     else this.infoError = info.error.message;
     // A run still active from before this page loaded (a browser reload) keeps streaming into the live panel.
@@ -183,7 +194,32 @@ export class AppState {
     void this.runs.refresh();
   }
 
+  /** Trains a series (built in the Train view's series panel) on the chosen dataset; its runs stream into the live panel. */
+  async startSeries(series: SeriesFile): Promise<void> {
+    if (this.busy) return;
+    const err = await this.series.start(series, this.editor.dataset.id);
+    if (err) this.notify('error', `The series was not started: ${err}`);
+    void this.runs.refresh();
+  }
+
+  async resumeSeries(seriesId: string): Promise<void> {
+    if (this.busy) return this.notify('error', 'A run is training; stop it before resuming a series.');
+    this.view = 'train';
+    const err = await this.series.resume(seriesId);
+    if (err) this.notify('error', `The series was not resumed: ${err}`);
+  }
+
   async stop(): Promise<void> {
+    if (this.series.active) {
+      // The series ends with its current run, stopped at a batch boundary; everything done is kept.
+      this.stopping = true;
+      const err = await this.series.stop();
+      if (err) {
+        this.stopping = false;
+        this.notify('error', `Could not stop the series: ${err}`);
+      }
+      return;
+    }
     const id = this.live.runId;
     if (!id || !this.live.active) return;
     this.stopping = true;
@@ -192,6 +228,17 @@ export class AppState {
       this.stopping = false;
       this.notify('error', `Could not stop the run: ${r.error.message}`);
     }
+  }
+
+  /** The live panel follows the series' current run: each new run of the series starts it afresh. */
+  private onSeriesProgress(p: SeriesProgress): void {
+    this.series.onProgress(p);
+    if (p.status !== 'running') this.stopping = false;
+    const run = p.current;
+    if (!run || run.runId === this.live.runId) return;
+    this.live.begin(`${p.name}: ${run.group} (seed ${run.seed})`);
+    this.live.runId = run.runId;
+    this.live.continuing = run.step === 'resume';
   }
 
   private onTrainingEvent(p: Events['training:event']): void {

@@ -13,11 +13,11 @@ function paramsOf(run: RunDetails): number {
   return s.ok ? s.totalParams : 0;
 }
 
-/** Runs with the same name form one variant (their repeats), as in `layerbench report`. */
+/** Runs with the same name, or of the same series group, form one variant (their repeats), as in `layerbench report`. */
 export function reportOfRuns(runs: RunDetails[], title = 'Runs compared'): SeriesReport {
   const reportRuns: ReportRun[] = runs.map((r) => ({
     id: r.runId,
-    group: r.name,
+    group: r.series?.group ?? r.name,
     seed: r.experiment.training.seed,
     status: r.status,
     totalParams: paramsOf(r),

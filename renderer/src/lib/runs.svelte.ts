@@ -67,6 +67,18 @@ export class RunsState {
     await this.load(runId, run?.status === 'running');
   }
 
+  /** Ticks (or unticks) several runs at once: a series' group. */
+  async toggleMany(runIds: string[], on: boolean): Promise<void> {
+    if (!on) {
+      this.selected = this.selected.filter((id) => !runIds.includes(id));
+      return;
+    }
+    const added = runIds.filter((id) => !this.selected.includes(id));
+    this.selected = [...this.selected, ...added];
+    if (added.length) this.opened ??= added[0];
+    await Promise.all(added.map((id) => this.load(id, this.runs.find((x) => x.runId === id)?.status === 'running')));
+  }
+
   async changed(runId: string): Promise<void> {
     await this.refresh();
     if (this.details[runId]) await this.load(runId, true);

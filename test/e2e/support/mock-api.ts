@@ -54,6 +54,7 @@ export function installMockApi(options: MockOptions): void {
         exportFormats: [],
       }),
     'runs:list': () => okv({ runs }),
+    'series:list': () => okv({ series: [] }),
     'runs:get': (req: { runId: string }) =>
       options.run && req.runId === options.run.summary.runId
         ? okv(options.run.details)

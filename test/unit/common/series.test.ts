@@ -29,7 +29,17 @@ describe('series files', () => {
 
   it('refuses a variant with both or neither of preset and spec, duplicate names, unknown fields and huge plans', () => {
     const both = parseSeriesFile({ name: 'x', variants: [{ name: 'a', preset: 'seed-baseline', spec: 'a.json' }] });
-    expect(both.ok ? '' : both.issues[0].message).toMatch(/variants\[0\]: give exactly one of "preset" or "spec"/);
+    expect(both.ok ? '' : both.issues[0].message).toMatch(/variants\[0\]: give exactly one of "preset", "spec" or "experiment"/);
+    // A model written in the series is checked as a spec, its messages naming the variant and the layer's field.
+    const inline = parseSeriesFile({
+      name: 'x',
+      variants: [{ name: 'mine', experiment: { model: { inputShape: [28, 28, 1], layers: [{ type: 'Dense', units: -3 }] } } }],
+    });
+    expect(inline.ok).toBe(false);
+    if (!inline.ok) {
+      expect(inline.issues[0].path).toMatch(/^variants\[0\]\.experiment\./);
+      expect(inline.issues[0].message).toMatch(/^variants\[0\] "mine": .*units/);
+    }
     const twice = parseSeriesFile({
       name: 'x',
       variants: [

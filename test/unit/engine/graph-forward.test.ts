@@ -52,7 +52,43 @@ function images(n: number): Tensor {
   );
 }
 
+/** The convolutions that run other TensorFlow ops or attributes: a dilated Conv2D, DepthwiseConv2dNative, a separable pair. */
+const convSpec: ModelSpec = {
+  inputShape: [8, 8, 3],
+  layers: [
+    { type: 'Conv2D', filters: 4, kernelSize: 2, dilationRate: [2, 3], padding: 'same', activation: 'tanh' },
+    { type: 'DepthwiseConv2D', kernelSize: [3, 2], strides: 2, padding: 'same', depthMultiplier: 2 },
+    { type: 'SeparableConv2D', filters: 5, kernelSize: 2, depthMultiplier: 2, activation: 'elu' },
+    { type: 'GlobalAveragePooling2D' },
+    { type: 'Dense', units: 3, activation: 'softmax' },
+  ],
+};
+
 describe('graph inference', () => {
+  it.runIf(native)('gives model.predict’s probabilities through dilated, depthwise and separable convolutions', async () => {
+    const model = buildModel(tf, convSpec, 3);
+    const random = mulberry32(6);
+    model.setWeights(
+      model.getWeights().map((w) =>
+        tf.tensor(
+          Float32Array.from({ length: w.size }, () => random() - 0.5),
+          w.shape,
+        ),
+      ),
+    );
+    const xs = images(7);
+    const forward = makeForward(tf, model);
+    expect(forward.kind).toBe('graph');
+    const graph = forward.run(xs);
+    const eager = model.predict(xs) as Tensor;
+    const [g, e] = [Array.from(await graph.data()), Array.from(await eager.data())];
+    g.forEach((v, i) => expect(v).toBeCloseTo(e[i], 5));
+    expect(Math.max(...e) - Math.min(...e)).toBeGreaterThan(0.05);
+    forward.dispose();
+    tf.dispose([xs, graph, eager]);
+    model.dispose();
+  });
+
   it.runIf(native)('gives model.predict’s probabilities, BatchNormalization on moving statistics and Dropout off', async () => {
     const model = randomModel();
     const xs = images(7);

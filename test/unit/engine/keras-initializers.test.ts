@@ -1,5 +1,5 @@
 /**
- * Fresh weights start as Keras starts them: Conv2D and Dense kernels glorot-uniform, i.e. uniform within
+ * Fresh weights start as Keras starts them: Conv2D, Dense, depthwise and pointwise kernels glorot-uniform, i.e. uniform within
  * ±sqrt(6 / (fan_in + fan_out)), biases zero, and the same seed gives the same weights.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,38 @@ describe('initial weights follow Keras defaults', () => {
         Array.from(bias.dataSync()).every((b) => b === 0),
         layer.name,
       ).toBe(true);
+    }
+    model.dispose();
+  });
+
+  it('draws the depthwise and pointwise kernels of DepthwiseConv2D and SeparableConv2D the same way', () => {
+    seedMathRandom(deriveSeed(7, 'init'));
+    const model = buildModel(
+      backend.tf,
+      {
+        name: 'depthwise fans',
+        inputShape: [8, 8, 32],
+        layers: [
+          { type: 'DepthwiseConv2D', kernelSize: 5, padding: 'same', depthMultiplier: 16 },
+          { type: 'SeparableConv2D', filters: 32, kernelSize: 1 },
+          { type: 'GlobalAveragePooling2D' },
+          { type: 'Dense', units: 10, activation: 'softmax' },
+        ],
+      },
+      10,
+    );
+    // depthwise [5, 5, 32, 16]; then depthwise [1, 1, 512, 1] and pointwise [1, 1, 512, 32].
+    const kernels = [model.layers[0].getWeights()[0], model.layers[1].getWeights()[1]];
+    for (const kernel of kernels) {
+      const limit = glorotLimit(kernel.shape);
+      const values = Array.from(kernel.dataSync());
+      expect(values.length).toBeGreaterThanOrEqual(10_000);
+      const maxAbs = Math.max(...values.map(Math.abs));
+      expect(maxAbs).toBeLessThanOrEqual(limit);
+      expect(maxAbs).toBeGreaterThan(0.999 * limit);
+      const inner = values.filter((v) => Math.abs(v) < limit / 2).length / values.length;
+      expect(inner).toBeGreaterThan(0.48);
+      expect(inner).toBeLessThan(0.52);
     }
     model.dispose();
   });

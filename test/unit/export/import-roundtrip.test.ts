@@ -77,14 +77,14 @@ describe('foreign configurations', () => {
       config: {
         layers: [
           input,
-          { class_name: 'Conv2D', config: { name: 'dilated', filters: 2, kernel_size: [3, 3], dilation_rate: [2, 2] } },
+          { class_name: 'SeparableConv2D', config: { name: 'dilated', filters: 2, kernel_size: [3, 3], dilation_rate: [2, 2] } },
           { class_name: 'LSTM', config: { name: 'memory' } },
           { class_name: 'Dense', config: { name: 'gelu_dense', units: 2, activation: 'gelu' } },
         ],
       },
     };
     expect(() => specFromKerasConfig(config, 'x.keras')).toThrow(
-      /x\.keras: the model uses what Layerbench cannot train:\n {2}- layer 2 "dilated" \(Conv2D\): dilation_rate \[2,2\] is not supported.*\n {2}- layer 3 "memory" \(LSTM\): layer type LSTM is not supported\n {2}- layer 4 "gelu_dense" \(Dense\): activation "gelu" is not supported/,
+      /x\.keras: the model uses what Layerbench cannot train:\n {2}- layer 2 "dilated" \(SeparableConv2D\): dilation_rate \[2,2\] is not supported.*\n {2}- layer 3 "memory" \(LSTM\): layer type LSTM is not supported\n {2}- layer 4 "gelu_dense" \(Dense\): activation "gelu" is not supported/,
     );
   });
 

@@ -25,15 +25,31 @@ export async function cliInProcess(...argv: string[]): Promise<CliResult> {
   }
 }
 
+/**
+ * Native TensorFlow 2.x prints these two lines at load on some CPUs (oneDNN on), whatever TF_CPP_MIN_LOG_LEVEL
+ * says (scripts/native/NOTES.md); they are not Layerbench's output, so a check for a clean stderr skips them.
+ */
+const NATIVE_LOAD_LINES = [
+  /^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$/,
+  /^I\d{4} [\d:. ]+\s+\d+ port\.cc:\d+\] oneDNN custom operations are on\./,
+];
+
+export function withoutNativeLoadLines(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !NATIVE_LOAD_LINES.some((re) => re.test(line)))
+    .join('\n');
+}
+
 /** The built CLI (npm test builds first) in a process of its own, exactly as users run it. */
 export async function cliBuilt(args: string[]): Promise<CliResult> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.resolve('main/cli/layerbench.mjs'), ...args], {
       maxBuffer: 64 << 20,
     });
-    return { code: 0, out: stdout, err: stderr };
+    return { code: 0, out: stdout, err: withoutNativeLoadLines(stderr) };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
+    return { code: x.code, out: x.stdout, err: withoutNativeLoadLines(x.stderr) };
   }
 }

@@ -58,8 +58,50 @@ interface Row {
 const ROWS: Record<LayerType, Row> = {
   Conv2D: {
     layers: [
+      conv('c0', { dilationRate: [2, 1] }),
+      conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      flatten,
+      output,
+    ],
+    // tfjs has no gradient for a dilated convolution: dilated-conv-step.test.ts checks the graph's step.
+    stepLayers: [
       conv('c0'),
       conv('tested', { filters: 3, kernelSize: [3, 2], strides: [1, 2], activation: 'tanh', useBias: false }),
+      flatten,
+      output,
+    ],
+  },
+  DepthwiseConv2D: {
+    layers: [
+      conv('c0'),
+      {
+        type: 'DepthwiseConv2D',
+        kernelSize: [3, 2],
+        strides: [1, 2],
+        padding: 'valid',
+        depthMultiplier: 2,
+        activation: 'tanh',
+        useBias: true,
+        name: 'tested',
+      },
+      flatten,
+      output,
+    ],
+  },
+  SeparableConv2D: {
+    layers: [
+      conv('c0'),
+      {
+        type: 'SeparableConv2D',
+        filters: 3,
+        kernelSize: [2, 3],
+        strides: [2, 1],
+        padding: 'same',
+        depthMultiplier: 2,
+        activation: 'elu',
+        useBias: true,
+        name: 'tested',
+      },
       flatten,
       output,
     ],
@@ -198,14 +240,22 @@ describe('every layer type', () => {
         .trim()
         .split('\n')
         .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { layers: string[]; warnings: string[] });
+        .map((l) => JSON.parse(l) as { layers: string[]; summary: { output_shape: number[]; params: number }[]; warnings: string[] });
       expect(lines).toHaveLength(jobs.length);
       for (const [j, e] of exported.entries()) {
         const label = `${e.type} as .${e.format}`;
         // A graph loads as a functional model: its InputLayer first, then its layers in Keras's order.
         const spec = specOf(e.type);
-        const classes = kerasLayerOrder(spec).map((i) => LAYERS[spec.layers[i].type].keras.className);
-        expect(lines[j].layers, label).toEqual(summarize(spec).isChain ? classes : ['InputLayer', ...classes]);
+        const order = kerasLayerOrder(spec);
+        const chain = summarize(spec).isChain;
+        const classes = order.map((i) => LAYERS[spec.layers[i].type].keras.className);
+        expect(lines[j].layers, label).toEqual(chain ? classes : ['InputLayer', ...classes]);
+        // Layerbench's summary shows every layer's shape and parameters as Keras's model.summary() does.
+        const summary = summarize(spec, { numClasses: CLASSES });
+        expect(
+          order.map((i) => ({ output_shape: summary.layers[i].outputShape, params: summary.layers[i].params })),
+          label,
+        ).toEqual(chain ? lines[j].summary : lines[j].summary.slice(1));
         const got = new Float32Array((await readFile(jobs[j].output)).buffer.slice(0));
         expect(maxAbsDiff(got, e.expected), label).toBeLessThanOrEqual(1e-4);
         expect(
