@@ -208,13 +208,15 @@ export class EditorState {
     return shape && shape.length === 3 ? shape[2] : undefined;
   }
 
-  /** Inserts a residual block as one undoable edit; returns where its first layer is. */
+  /** Inserts a residual block as one undoable edit and picks its last layer; returns where its first layer is. */
   insertBlock(choice: BlockChoice, at = this.blockInsertionPoint()): number {
     const inputChannels = this.channelsBefore(at) ?? choice.filters;
     const { layers, count } = insertResidualBlock(this.model.layers, at, inputChannels, choice);
     const keys = [...this.keys];
     keys.splice(at, 0, ...Array.from({ length: count }, () => nextKey++));
     this.setLayers(layers, keys);
+    // The block's last layer is picked, so the next block goes after this one.
+    this.selectedKey = keys[at + count - 1];
     return at;
   }
 
