@@ -144,10 +144,13 @@ test('two blocks in a row, shown in the list and the graph, light and dark', asy
     await page.getByTestId('layers-view-list').click();
     await page.getByTestId('block-res1').scrollIntoViewIfNeeded();
     await shot(page, `residual-blocks-list-${theme}`);
+    // A taller window, so the whole graph fits at a size where its boxes can be read.
+    await page.setViewportSize({ width: 1400, height: 1500 });
     await page.getByTestId('layers-view-graph').click();
     await expect(page.locator('path.edge[data-to="15"]')).toHaveCount(2);
     await page.getByTestId('graph-zoom-fit').click();
     await shot(page, `residual-blocks-graph-${theme}`);
+    await page.setViewportSize({ width: 1400, height: 900 });
   }
   await setTheme('light');
   await page.getByTestId('layers-view-list').click();
