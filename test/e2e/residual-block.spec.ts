@@ -96,7 +96,9 @@ test('a projection block inserted by keyboard after the picked layer: one edit, 
   // stem 80 + conv1 1,152 + conv2 2,304 + proj 128 + three BatchNormalizations 3·64 + 1,160 + Dense 90.
   await expect(page.getByTestId('total-params')).toHaveText('5,106');
   await expectNoProblems();
-  await expect(page.getByTestId('keras-summary')).toContainText(/res1_add \(Add\) +\(None, 14, 14, 16\) +0 +res1_bn2\[0\]\[0\]\s+res1_proj_bn\[0\]\[0\]/);
+  await expect(page.getByTestId('keras-summary')).toContainText(
+    /res1_add \(Add\) +\(None, 14, 14, 16\) +0 +res1_bn2\[0\]\[0\]\s+res1_proj_bn\[0\]\[0\]/,
+  );
 
   // The Graph tab draws the branch: the Add reads the main path's bn2 and the projection's BatchNormalization.
   await page.getByTestId('layers-view-graph').click();

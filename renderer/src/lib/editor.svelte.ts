@@ -17,7 +17,14 @@ import {
 import { fieldProblem } from '../../../common/layer-fields.js';
 import { splitProblem } from '../../../common/split-counts.js';
 import { newLayer } from './layer-defaults.js';
-import { findBlocks, insertResidualBlock, insertionPoint, removeResidualBlock, type BlockChoice, type BlockSpan } from './residual-block-edit.js';
+import {
+  findBlocks,
+  insertResidualBlock,
+  insertionPoint,
+  removeResidualBlock,
+  type BlockChoice,
+  type BlockSpan,
+} from './residual-block-edit.js';
 import { fieldMessage, plainIssue, plainMessage } from './plain-issue.js';
 
 export interface DatasetTarget {
