@@ -64,7 +64,12 @@ test('a projection block inserted by keyboard after the picked layer: one edit, 
   await expect(page.getByTestId('block-filters')).toHaveValue('8');
   await expect(page.getByTestId('block-shortcut-identity')).toBeChecked();
 
+  await page.keyboard.type('0');
+  await expect(page.getByTestId('block-filters-problem')).toHaveText('a whole number from 1 to 4096');
+  await expect(page.getByTestId('block-insert')).toBeDisabled();
+  await page.keyboard.press('Control+a');
   await page.keyboard.type('16');
+  await expect(page.getByTestId('block-filters-problem')).toHaveCount(0);
   await expect(page.getByTestId('block-shortcut-identity')).toBeDisabled();
   await expect(page.getByTestId('block-shortcut-projection')).toBeChecked();
   await expect(page.getByTestId('block-identity-reason')).toContainText("keeps the input's 8 channels, but the block has 16 filters");

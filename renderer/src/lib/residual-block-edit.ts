@@ -76,7 +76,7 @@ export function insertionPoint(layers: LayerSpec[], selectedIndex: number): numb
 /** Why the identity shortcut cannot be chosen, including when the input's channels are unknown. */
 export function identityProblem(inputChannels: number | undefined, choice: Pick<BlockChoice, 'filters' | 'strides'>): string | undefined {
   if (inputChannels === undefined)
-    return 'the layer before the block has no known shape, so an identity shortcut cannot be checked: use a projection';
+    return 'what the block reads has no known image shape (height × width × channels), so an identity shortcut cannot be checked: use a projection';
   return identityShortcutProblem({ inputChannels, filters: choice.filters, strides: choice.strides });
 }
 

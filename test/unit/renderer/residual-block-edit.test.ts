@@ -104,7 +104,7 @@ describe('inserting a residual block', () => {
     expect(identityProblem(8, { filters: 8, strides: 1 })).toBeUndefined();
     expect(identityProblem(8, { filters: 16, strides: 1 })).toContain('8 channels');
     expect(identityProblem(8, { filters: 8, strides: 2 })).toContain('strides 2');
-    expect(identityProblem(undefined, { filters: 8, strides: 1 })).toContain('no known shape');
+    expect(identityProblem(undefined, { filters: 8, strides: 1 })).toContain('no known image shape');
   });
 });
 
