@@ -17,6 +17,14 @@ import {
 import { fieldProblem } from '../../../common/layer-fields.js';
 import { splitProblem } from '../../../common/split-counts.js';
 import { newLayer } from './layer-defaults.js';
+import {
+  findBlocks,
+  insertResidualBlock,
+  insertionPoint,
+  removeResidualBlock,
+  type BlockChoice,
+  type BlockSpan,
+} from './residual-block-edit.js';
 import { fieldMessage, plainIssue, plainMessage } from './plain-issue.js';
 
 export interface DatasetTarget {
@@ -191,6 +199,42 @@ export class EditorState {
     layers.splice(at, 0, newLayer(type, this.dataset.classNames.length));
     keys.splice(at, 0, nextKey++);
     this.setLayers(layers, keys);
+  }
+
+  /** The residual blocks in the list, found by their layers' names. */
+  blocks: BlockSpan[] = $derived(findBlocks(this.model.layers));
+
+  /** Where a new block goes: after the picked layer (after its whole block), else at the end. */
+  blockInsertionPoint(): number {
+    return insertionPoint(this.model.layers, this.selectedIndex);
+  }
+
+  /** Channels of what a block inserted at `at` would read, when its shape is known. */
+  channelsBefore(at: number): number | undefined {
+    const shape = at === 0 ? this.model.inputShape : this.summary.layers[at - 1]?.outputShape;
+    return shape && shape.length === 3 ? shape[2] : undefined;
+  }
+
+  /** Inserts a residual block as one undoable edit and picks its last layer; returns where its first layer is. */
+  insertBlock(choice: BlockChoice, at = this.blockInsertionPoint()): number {
+    const inputChannels = this.channelsBefore(at) ?? choice.filters;
+    const { layers, count } = insertResidualBlock(this.model.layers, at, inputChannels, choice);
+    const keys = [...this.keys];
+    keys.splice(at, 0, ...Array.from({ length: count }, () => nextKey++));
+    this.setLayers(layers, keys);
+    // The block's last layer is picked, so the next block goes after this one.
+    this.selectedKey = keys[at + count - 1];
+    return at;
+  }
+
+  /** Removes every layer of a block as one undoable edit, reconnecting what read its output. */
+  removeBlock(prefix: string): void {
+    const span = this.blocks.find((b) => b.prefix === prefix);
+    if (!span) return;
+    this.setLayers(
+      removeResidualBlock(this.model.layers, span),
+      this.keys.filter((_, i) => i < span.start || i > span.end),
+    );
   }
 
   remove(index: number): void {
