@@ -31,6 +31,7 @@ def main():
             "model": job["model"],
             "layers": [layer.__class__.__name__ for layer in model.layers],
             "output_shape": list(y.shape),
+            "params": int(model.count_params()),
             "compiled": model.optimizer is not None,
             "warnings": [str(w.message) for w in caught],
         }))
