@@ -3,7 +3,7 @@
  * (`presets-resnet.ts`). Presets adapt to a dataset's input shape and class count.
  */
 import { resnet20 } from './presets-resnet.js';
-import { DEFAULT_TRAINING, type ExperimentSpec, type LayerSpec } from './spec.js';
+import { DEFAULT_TRAINING, type ExperimentSpec, type LayerSpec, type TrainingSettings } from './spec.js';
 
 export const PRESET_NAMES = ['seed-baseline', 'seed-dropout', 'seed-batchnorm', 'seed-both', 'resnet20'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -51,5 +51,25 @@ export function preset(name: PresetName, target: PresetTarget = CIFAR10_TARGET):
   return {
     model: { name, inputShape: [...target.inputShape], layers },
     training: { ...DEFAULT_TRAINING },
+  };
+}
+
+/**
+ * The settings after choosing a preset in the app: how the preset trains (optimizer, rate, momentum, batch,
+ * augmentation, schedule) replaces the current ones, since resnet20's SGD at 0.1 and the seed CNN's Adam at
+ * 0.001 do not suit each other's model; how long and on what (epochs, split, seed, monitor, early stopping)
+ * stays the person's.
+ */
+export function withPresetTraining(current: TrainingSettings, name: PresetName, target: PresetTarget): TrainingSettings {
+  const { optimizer, learningRate, momentum, batchSize, augmentation, learningRateSchedule } = preset(name, target).training;
+  const { learningRateSchedule: _replaced, ...kept } = current;
+  return {
+    ...kept,
+    optimizer,
+    learningRate,
+    momentum,
+    batchSize,
+    augmentation: { ...augmentation },
+    ...(learningRateSchedule ? { learningRateSchedule: { ...learningRateSchedule } } : {}),
   };
 }

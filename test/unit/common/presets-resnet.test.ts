@@ -3,7 +3,8 @@
  * its stages and shortcuts, and the training settings it adapts to the dataset (no mirrored glyphs).
  */
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_TARGET, PRESET_DESCRIPTIONS, PRESET_NAMES, preset } from '../../../common/presets.js';
+import { CIFAR10_TARGET, PRESET_DESCRIPTIONS, PRESET_NAMES, preset, withPresetTraining } from '../../../common/presets.js';
+import { DEFAULT_TRAINING } from '../../../common/spec.js';
 import { validateExperiment } from '../../../common/schema.js';
 import { summarize } from '../../../common/summarize.js';
 
@@ -60,5 +61,24 @@ describe('resnet20 preset', () => {
     expect(s.outputShape).toEqual([7]);
     // The stem reads 1 channel instead of 3 (2 x 9 x 16 fewer weights), the head has 3 fewer classes (3 x 65).
     expect(s.totalParams).toBe(274_042 - 2 * 9 * 16 - 3 * 65);
+  });
+
+  it('chosen in the app, brings its optimizer, batch, augmentation and schedule, and keeps epochs, split and seed', () => {
+    const mine = { ...DEFAULT_TRAINING, epochs: 3, seed: 7, validationSplit: 0.1 };
+    const resnet = withPresetTraining(mine, 'resnet20', MNIST_TARGET);
+    expect(resnet).toMatchObject({
+      optimizer: 'sgd',
+      learningRate: 0.1,
+      momentum: 0.9,
+      batchSize: 128,
+      epochs: 3,
+      seed: 7,
+      validationSplit: 0.1,
+    });
+    expect(resnet.augmentation.horizontalFlip).toBe(false);
+    expect(resnet.learningRateSchedule?.type).toBe('ReduceLROnPlateau');
+    // Back to a seed preset: Adam 0.001, batch 32, no schedule left behind.
+    const seed = withPresetTraining(resnet, 'seed-batchnorm', MNIST_TARGET);
+    expect(seed).toEqual({ ...DEFAULT_TRAINING, epochs: 3, seed: 7, validationSplit: 0.1 });
   });
 });
