@@ -2,6 +2,7 @@
  * The resnet20 preset (He et al. 2016, CIFAR variant): Keras's parameter count for exactly this architecture,
  * its stages and shortcuts, and the training settings it adapts to the dataset (no mirrored glyphs).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_TARGET, PRESET_DESCRIPTIONS, PRESET_NAMES, preset, withPresetTraining } from '../../../common/presets.js';
 import { DEFAULT_TRAINING } from '../../../common/spec.js';
@@ -80,5 +81,16 @@ describe('resnet20 preset', () => {
     // Back to a seed preset: Adam 0.001, batch 32, no schedule left behind.
     const seed = withPresetTraining(resnet, 'seed-batchnorm', MNIST_TARGET);
     expect(seed).toEqual({ ...DEFAULT_TRAINING, epochs: 3, seed: 7, validationSplit: 0.1 });
+  });
+
+  it("examples/resnet20-mnist-cosine.json is the MNIST preset with a CosineDecay over 10 epochs' 630 steps", () => {
+    const example = JSON.parse(readFileSync('examples/resnet20-mnist-cosine.json', 'utf8')) as unknown;
+    const checked = validateExperiment(example);
+    expect(checked.ok).toBe(true);
+    const mnist = preset('resnet20', MNIST_TARGET);
+    expect(example).toEqual({
+      ...mnist,
+      training: { ...mnist.training, learningRateSchedule: { type: 'CosineDecay', decaySteps: 630, alpha: 0, warmupSteps: 0 } },
+    });
   });
 });
