@@ -13,7 +13,7 @@ export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
   'seed-dropout': 'Seed CNN + Dropout (0.25 after each pooling, 0.5 after Dense 512)',
   'seed-batchnorm': 'Seed CNN + BatchNormalization after each Conv2D',
   'seed-both': 'Seed CNN + Dropout + BatchNormalization',
-  resnet20: 'ResNet-20 (He et al. 2016, CIFAR): 3 stages of 3 residual blocks, 16/32/64 filters, SGD',
+  resnet20: 'He et al. 2016, CIFAR: 3 stages of 3 residual blocks, 16/32/64 filters; SGD',
 };
 
 export interface PresetTarget {

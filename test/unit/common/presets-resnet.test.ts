@@ -14,7 +14,7 @@ const MNIST_TARGET = { inputShape: [28, 28, 1] as [number, number, number], numC
 describe('resnet20 preset', () => {
   it('is listed with a description', () => {
     expect(PRESET_NAMES).toContain('resnet20');
-    expect(PRESET_DESCRIPTIONS.resnet20).toMatch(/ResNet-20/);
+    expect(PRESET_DESCRIPTIONS.resnet20).toMatch(/residual blocks/);
   });
 
   it('has the 274,042 parameters Keras counts for 32x32x3 and 10 classes, and is a valid spec', () => {
