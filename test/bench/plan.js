@@ -1,5 +1,5 @@
 // What the benchmark measures and how much: `--quick` is a smoke check (a few batches, one repeat);
-// the default keeps the whole run near 10 minutes on a 2-core machine. `models` and `batchSizes` narrow the
+// the seed CNN rows take near 10 minutes on a 2-core machine (resnet20 adds more: its eager step is slow). `models` and `batchSizes` narrow the
 // training rows; `trainingOnly` leaves out the sections after them (inference, BN cost, events, start-up).
 
 export function makePlan({ quick, models, batchSizes, trainingOnly = false }) {
