@@ -1,10 +1,11 @@
 /**
- * The seed experiment series: a Keras CIFAR-10 CNN, then +Dropout, +BatchNormalization and both.
- * Presets adapt to a dataset's input shape and class count.
+ * The seed experiment series: a Keras CIFAR-10 CNN, then +Dropout, +BatchNormalization and both; and ResNet-20
+ * (`presets-resnet.ts`). Presets adapt to a dataset's input shape and class count.
  */
-import { DEFAULT_TRAINING, type ExperimentSpec, type LayerSpec } from './spec.js';
+import { resnet20 } from './presets-resnet.js';
+import { DEFAULT_TRAINING, type ExperimentSpec, type LayerSpec, type TrainingSettings } from './spec.js';
 
-export const PRESET_NAMES = ['seed-baseline', 'seed-dropout', 'seed-batchnorm', 'seed-both'] as const;
+export const PRESET_NAMES = ['seed-baseline', 'seed-dropout', 'seed-batchnorm', 'seed-both', 'resnet20'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
@@ -12,6 +13,7 @@ export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
   'seed-dropout': 'Seed CNN + Dropout (0.25 after each pooling, 0.5 after Dense 512)',
   'seed-batchnorm': 'Seed CNN + BatchNormalization after each Conv2D',
   'seed-both': 'Seed CNN + Dropout + BatchNormalization',
+  resnet20: 'He et al. 2016, CIFAR: 3 stages of 3 residual blocks, 16/32/64 filters; SGD',
 };
 
 export interface PresetTarget {
@@ -26,6 +28,7 @@ export function isPresetName(name: string): name is PresetName {
 }
 
 export function preset(name: PresetName, target: PresetTarget = CIFAR10_TARGET): ExperimentSpec {
+  if (name === 'resnet20') return resnet20(target);
   const dropout = name === 'seed-dropout' || name === 'seed-both';
   const batchnorm = name === 'seed-batchnorm' || name === 'seed-both';
   const layers: LayerSpec[] = [];
@@ -48,5 +51,25 @@ export function preset(name: PresetName, target: PresetTarget = CIFAR10_TARGET):
   return {
     model: { name, inputShape: [...target.inputShape], layers },
     training: { ...DEFAULT_TRAINING },
+  };
+}
+
+/**
+ * The settings after choosing a preset in the app: how the preset trains (optimizer, rate, momentum, batch,
+ * augmentation, schedule) replaces the current ones, since resnet20's SGD at 0.1 and the seed CNN's Adam at
+ * 0.001 do not suit each other's model; how long and on what (epochs, split, seed, monitor, early stopping)
+ * stays the person's.
+ */
+export function withPresetTraining(current: TrainingSettings, name: PresetName, target: PresetTarget): TrainingSettings {
+  const { optimizer, learningRate, momentum, batchSize, augmentation, learningRateSchedule } = preset(name, target).training;
+  const { learningRateSchedule: _replaced, ...kept } = current;
+  return {
+    ...kept,
+    optimizer,
+    learningRate,
+    momentum,
+    batchSize,
+    augmentation: { ...augmentation },
+    ...(learningRateSchedule ? { learningRateSchedule: { ...learningRateSchedule } } : {}),
   };
 }

@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { preset } from '../../dist/common/presets.js';
 import { summarize as summarizeModel } from '../../dist/common/summarize.js';
 import { killChildren, runJson } from './child.js';
 import { forwardFlopsPerSample, trainFlopsPerSample } from './flops.js';
@@ -14,10 +13,19 @@ import { makePlan } from './plan.js';
 import { formatReport } from './report.js';
 import { summarize } from './stats.js';
 import { SHAPE, syntheticImages } from './synthetic.js';
+import { variantExperiment, VARIANTS } from './variants.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const plan = makePlan({ quick: args.includes('--quick') });
+const listArg = (flag) => {
+  const i = args.indexOf(flag);
+  return i >= 0 ? (args[i + 1] ?? '').split(',').filter(Boolean) : undefined;
+};
+const models = listArg('--models');
+for (const m of models ?? []) if (!VARIANTS.includes(m)) throw new Error(`--models: unknown model "${m}"; known: ${VARIANTS.join(', ')}`);
+const batchSizes = listArg('--batch-sizes')?.map(Number);
+if (batchSizes?.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('--batch-sizes: give whole numbers, e.g. 32,128');
+const plan = makePlan({ quick: args.includes('--quick'), models, batchSizes, trainingOnly: args.includes('--training-only') });
 const outIndex = args.indexOf('--out');
 const outDir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : 'bench-results');
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -109,6 +117,43 @@ try {
     }
   }
 
+  const flops = Object.fromEntries(
+    plan.variants.map((v) => {
+      const spec = variantExperiment(v).model;
+      const params = summarizeModel(spec, { numClasses: 10 }).totalParams;
+      return [v, { params, trainPerSample: trainFlopsPerSample(spec, 10), forwardPerSample: forwardFlopsPerSample(spec, 10) }];
+    }),
+  );
+  const rest = plan.trainingOnly ? {} : await afterTraining(files);
+  const result = {
+    date: new Date().toISOString(),
+    command: `node test/bench/run.js ${args.join(' ')}`.trim(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryBytes: os.totalmem(),
+      platform: `${os.platform()} ${os.arch()}`,
+      node: process.version,
+      loadAverageAtStart: os.loadavg(),
+    },
+    plan,
+    backend: peak.backend,
+    flops,
+    peak: { size: peak.size, gflops: summarize(peak.gflops) },
+    training: configs,
+    ...rest,
+    durationMs: Date.now() - started,
+  };
+  mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `bench-${result.date.replace(/:/g, '-').replace(/\..*/, '')}${plan.quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${formatReport(result, PEERS)}\nJSON: ${path.relative(process.cwd(), file)}\n`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/** Everything after the training rows: inference, BatchNormalization's paired cost, events, start-up, prefetch. */
+async function afterTraining(files) {
   const inference = {};
   for (const variant of plan.variants) {
     log(`inference ${variant} batch ${plan.inference.batchSize}: Layerbench`);
@@ -176,40 +221,11 @@ try {
   log('batch assembly vs training step');
   const pf = must(await worker({ kind: 'prefetch', ...files, ...plan.prefetch }), 'prefetch');
 
-  const flops = Object.fromEntries(
-    plan.variants.map((v) => {
-      const spec = preset(v === 'batchnorm' ? 'seed-batchnorm' : 'seed-baseline').model;
-      const params = summarizeModel(spec, { numClasses: 10 }).totalParams;
-      return [v, { params, trainPerSample: trainFlopsPerSample(spec, 10), forwardPerSample: forwardFlopsPerSample(spec, 10) }];
-    }),
-  );
-  const result = {
-    date: new Date().toISOString(),
-    command: `node test/bench/run.js ${args.join(' ')}`.trim(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryBytes: os.totalmem(),
-      platform: `${os.platform()} ${os.arch()}`,
-      node: process.version,
-      loadAverageAtStart: os.loadavg(),
-    },
-    plan,
-    backend: peak.backend,
-    flops,
-    peak: { size: peak.size, gflops: summarize(peak.gflops) },
-    training: configs,
+  return {
     bnCost,
     inference,
     events,
     startup,
     prefetch: { ...plan.prefetch, assemblyMs: summarize(pf.assemblyMs), stepMs: summarize(pf.stepMs) },
-    durationMs: Date.now() - started,
   };
-  mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `bench-${result.date.replace(/:/g, '-').replace(/\..*/, '')}${plan.quick ? '-quick' : ''}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${formatReport(result, PEERS)}\nJSON: ${path.relative(process.cwd(), file)}\n`);
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
 }

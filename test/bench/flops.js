@@ -1,4 +1,4 @@
-// Floating-point operations per sample of a Sequential model, counted the usual way: 2 per
+// Floating-point operations per sample of a model (a chain or a graph: each layer's input is the one it reads), counted the usual way: 2 per
 // multiply-accumulate in Conv2D and Dense, and training = 3x the forward pass (forward, gradient of the
 // input, gradient of the weights). Biases, activations and pooling are not counted: by this count the
 // seed CNN is 41.5 MFLOP forward and 124.4 MFLOP per training sample, as the issue states.
@@ -12,8 +12,9 @@ export function forwardFlopsPerSample(spec, numClasses) {
   const summary = summarize(spec, { numClasses });
   if (!summary.ok) throw new Error(`cannot count FLOPs of ${spec.name}: ${summary.errors.map((e) => e.message).join('; ')}`);
   let flops = 0;
-  let input = spec.inputShape;
   spec.layers.forEach((layer, i) => {
+    const from = summary.layers[i].inputs[0];
+    const input = from === undefined || from < 0 ? spec.inputShape : summary.layers[from].outputShape;
     const out = summary.layers[i].outputShape;
     const elements = out.reduce((a, b) => a * b, 1);
     if (layer.type === 'Conv2D') {
@@ -24,7 +25,6 @@ export function forwardFlopsPerSample(spec, numClasses) {
     } else if (layer.type === 'BatchNormalization') {
       flops += BATCHNORM_FLOP_PER_ELEMENT * elements;
     }
-    input = out;
   });
   return flops;
 }

@@ -1,6 +1,6 @@
 // Inference throughput, the machine's matrix-multiply peak through the same native library, and how
 // much of a training step is batch assembly (the most a background prefetch could save).
-import { preset } from '../../dist/common/presets.js';
+import { variantExperiment } from './variants.js';
 import { makeBatch } from '../../dist/main/engine/batches.js';
 import { buildModel, compileModel } from '../../dist/main/engine/build-model.js';
 import { evaluateModel } from '../../dist/main/engine/evaluate.js';
@@ -11,7 +11,7 @@ const SHAPE = [32, 32, 3];
 const CLASS_NAMES = Array.from({ length: 10 }, (_, i) => `class${i}`);
 
 function specOf(job) {
-  return preset(job.variant === 'batchnorm' ? 'seed-batchnorm' : 'seed-baseline');
+  return variantExperiment(job.variant);
 }
 
 /**

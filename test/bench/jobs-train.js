@@ -1,11 +1,11 @@
 // Training measurements through the engine's own train(): throughput, progress-reporting overhead,
 // and start-up time with peak memory on CIFAR-sized data.
 import { readFileSync } from 'node:fs';
-import { preset } from '../../dist/common/presets.js';
 import { train } from '../../dist/main/engine/train.js';
 import { readNpyUint8 } from './npy.js';
 import { summarize } from './stats.js';
 import { asDataset, syntheticImages } from './synthetic.js';
+import { variantExperiment } from './variants.js';
 
 function loadData(job, count) {
   const images = readNpyUint8(job.images).data;
@@ -15,7 +15,7 @@ function loadData(job, count) {
 }
 
 function experiment(job, extra = {}) {
-  const spec = preset(job.variant === 'batchnorm' ? 'seed-batchnorm' : 'seed-baseline');
+  const spec = variantExperiment(job.variant);
   return { ...spec, training: { ...spec.training, batchSize: job.batchSize, validationSplit: 0, ...extra } };
 }
 
@@ -104,7 +104,7 @@ export async function startupMemoryJob(backend, job, { started, backendMs }) {
   let batches = 0;
   const batchTimes = [];
   let last = 0;
-  const spec = preset(job.variant === 'batchnorm' ? 'seed-batchnorm' : 'seed-baseline');
+  const spec = variantExperiment(job.variant);
   trainCalled = performance.now();
   const result = await train({
     backend,

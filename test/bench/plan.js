@@ -1,11 +1,13 @@
 // What the benchmark measures and how much: `--quick` is a smoke check (a few batches, one repeat);
-// the default keeps the whole run near 10 minutes on a 2-core machine.
+// the seed CNN rows take near 10 minutes on a 2-core machine (resnet20 adds more: its eager step is slow). `models` and `batchSizes` narrow the
+// training rows; `trainingOnly` leaves out the sections after them (inference, BN cost, events, start-up).
 
-export function makePlan({ quick }) {
+export function makePlan({ quick, models, batchSizes, trainingOnly = false }) {
   return {
     quick,
-    variants: ['baseline', 'batchnorm'],
-    batchSizes: [32, 128],
+    variants: models ?? ['baseline', 'batchnorm', 'resnet20'],
+    batchSizes: batchSizes ?? [32, 128],
+    trainingOnly,
     // Samples per timed epoch (each repeat is one epoch; one more epoch first, as the warm-up).
     samplesPerRepeat: quick ? 256 : 2048,
     repeats: quick ? 1 : 5,

@@ -4,6 +4,8 @@ import { ratio } from './stats.js';
 const fmt = (s, digits = 0) => (s ? `${s.median.toFixed(digits)} ±${(s.spreadPct / 2).toFixed(0)}%` : '—');
 const x = (r) => (r == null ? '—' : `${r.toFixed(2)}x`);
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+// Milliseconds per training step at the median samples/s.
+const msPerStep = (s, batchSize) => (s ? (batchSize * 1000) / s.median : null);
 
 function table(headers, rows) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -36,6 +38,7 @@ export function formatReport(result, peers) {
     'model',
     'batch',
     'Layerbench',
+    'LB ms/step',
     'LB eager step',
     ...peers.map((p) => p.label),
     ...peers.map((p) => `LB / ${p.label}`),
@@ -49,6 +52,7 @@ export function formatReport(result, peers) {
       c.variant,
       c.batchSize,
       fmt(lb),
+      msPerStep(lb, c.batchSize)?.toFixed(1) ?? '—',
       fmt(c.layerbenchEager?.train),
       ...peers.map((p) =>
         c.peers[p.id]?.train ? fmt(c.peers[p.id].train) : c.peers[p.id]?.skipped ? 'skipped' : c.peers[p.id] ? 'failed' : '—',
@@ -59,6 +63,25 @@ export function formatReport(result, peers) {
     ];
   });
   out.push(table(headers, rows));
+  const resnet = result.training.filter((c) => c.variant === 'resnet20');
+  if (resnet.length > 0) {
+    out.push('');
+    out.push('resnet20 step cost: seed-batchnorm samples/s / resnet20 samples/s, same batch (how many times longer a resnet20 step takes)');
+    const costRows = resnet.map((r) => {
+      const bn = result.training.find((c) => c.variant === 'batchnorm' && c.batchSize === r.batchSize);
+      return [
+        r.batchSize,
+        x(ratio(bn?.layerbench.train, r.layerbench.train)),
+        x(ratio(bn?.layerbenchEager?.train, r.layerbenchEager?.train)),
+        ...peers.map((p) => x(ratio(peerTrain(bn, p.id), peerTrain(r, p.id)))),
+      ];
+    });
+    out.push(table(['batch', 'Layerbench', 'LB eager step', ...peers.map((p) => p.label)], costRows));
+  }
+  if (!result.inference) {
+    out.push(`Took ${(result.durationMs / 60000).toFixed(1)} min (--training-only: the other sections were not run)`);
+    return out.join('\n');
+  }
   out.push('');
   out.push('BatchNormalization cost: samples/s with BN / without, same batch');
   const bnRows = [...new Set(result.training.map((c) => c.batchSize))].map((b) => {

@@ -2,7 +2,7 @@
 // synthetic data, plus the engine's own costs. Writes bench-results/bench-<date>.json and prints a table.
 //   node test/bench/run.js [--quick] [--no-peers] [--out <dir>]
 // --quick: a few batches and one repeat (a smoke check, about a minute plus Python start-up);
-// --no-peers: Layerbench only. The default takes about 10 minutes on a quiet 2-core machine.
+// --no-peers: Layerbench only. The seed CNN rows take about 10 minutes on a quiet 2-core machine; resnet20 adds more.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -36,6 +36,7 @@ def main():
                 for layer in model.layers
             ],
             "output_shape": list(y.shape),
+            "params": int(model.count_params()),
             "compiled": model.optimizer is not None,
             "warnings": [str(w.message) for w in caught],
         }))

@@ -5,7 +5,7 @@
  */
 import { validateModel, validateTraining, type SpecIssue } from '../../../common/schema.js';
 import { summarize, type ModelSummary } from '../../../common/summarize.js';
-import { preset, PRESET_NAMES, type PresetName } from '../../../common/presets.js';
+import { preset, PRESET_NAMES, withPresetTraining, type PresetName } from '../../../common/presets.js';
 import {
   DEFAULT_TRAINING,
   type ExperimentSpec,
@@ -281,8 +281,11 @@ export class EditorState {
 
   applyPreset(name: PresetName, remember = true): void {
     if (remember) this.remember();
-    const exp = preset(name, { inputShape: this.dataset.inputShape, numClasses: this.dataset.classNames.length });
+    const target = { inputShape: this.dataset.inputShape, numClasses: this.dataset.classNames.length };
+    const exp = preset(name, target);
     this.model = exp.model;
+    // Chosen by the person (not rebuilt for a new dataset): the preset's optimizer, batch and augmentation too.
+    if (remember) this.training = withPresetTraining(this.training, name, target);
     this.keys = exp.model.layers.map(() => nextKey++);
     this.presetName = name;
     this.basedOn = name;

@@ -30,6 +30,31 @@ def seed_cnn(batchnorm, num_classes=10):
     return keras.Sequential(layers)
 
 
+def resnet20(num_classes=10):
+    """Layerbench's resnet20 preset: a Conv2D+BN+ReLU stem, 3 stages of 3 residual blocks (16/32/64 filters,
+    the first block of stages 2 and 3 strided with a 1x1-projection shortcut), global average pooling."""
+
+    def conv(x, filters, kernel, strides=1):
+        return keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False)(x)
+
+    def bn(x):
+        return keras.layers.BatchNormalization(momentum=0.99, epsilon=1e-3)(x)
+
+    inputs = keras.Input((32, 32, 3))
+    x = keras.layers.Activation("relu")(bn(conv(inputs, 16, 3)))
+    channels = 16
+    for stage, filters in enumerate((16, 32, 64)):
+        for block in range(3):
+            strides = 2 if stage > 0 and block == 0 else 1
+            y = keras.layers.Activation("relu")(bn(conv(x, filters, 3, strides)))
+            y = bn(conv(y, filters, 3))
+            shortcut = x if strides == 1 and channels == filters else bn(conv(x, filters, 1, strides))
+            x = keras.layers.Activation("relu")(keras.layers.Add()([y, shortcut]))
+            channels = filters
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, keras.layers.Dense(num_classes, activation="softmax")(x))
+
+
 class EpochTimer(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()
@@ -51,7 +76,7 @@ def main():
     # As the seed Keras script did: the whole training set converted to float once, labels one-hot.
     x = x_u8[:n].astype("float32") / 255.0
     y_hot = keras.utils.to_categorical(y[:n], 10)
-    model = seed_cnn(job["variant"] == "batchnorm")
+    model = resnet20() if job["variant"] == "resnet20" else seed_cnn(job["variant"] == "batchnorm")
     # Keras 3's default jit_compile="auto" compiles the train step with XLA; the harness also runs it off.
     jit = job.get("jitCompile", "auto")
     model.compile(

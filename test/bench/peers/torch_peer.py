@@ -33,6 +33,34 @@ def seed_cnn(batchnorm, num_classes=10):
     return nn.Sequential(*layers)
 
 
+class ResidualBlock(nn.Module):
+    """One block of Layerbench's resnet20 preset; BatchNormalization with Keras's momentum and epsilon."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        bn = lambda c: nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)  # noqa: E731
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), bn(cout), nn.ReLU(), nn.Conv2d(cout, cout, 3, 1, 1, bias=False), bn(cout)
+        )
+        identity = stride == 1 and cin == cout
+        self.shortcut = nn.Identity() if identity else nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), bn(cout))
+
+    def forward(self, x):
+        return torch.relu(self.body(x) + self.shortcut(x))
+
+
+def resnet20(num_classes=10):
+    """Layerbench's resnet20 preset: stem, 3 stages of 3 residual blocks (16/32/64 filters), global average pooling."""
+    layers = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), nn.ReLU()]
+    cin = 16
+    for stage, cout in enumerate((16, 32, 64)):
+        for block in range(3):
+            layers.append(ResidualBlock(cin, cout, 2 if stage > 0 and block == 0 else 1))
+            cin = cout
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, num_classes)]
+    return nn.Sequential(*layers)
+
+
 def main():
     job = read_job()
     # PyTorch defaults to the physical core count (1 here); TensorFlow uses every logical CPU.
@@ -45,7 +73,7 @@ def main():
     # Float NCHW once, as a PyTorch script converts a dataset that fits in memory.
     x = torch.from_numpy(x_u8[:n].astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
     labels = torch.from_numpy(y[:n])
-    model = seed_cnn(job["variant"] == "batchnorm")
+    model = resnet20() if job["variant"] == "resnet20" else seed_cnn(job["variant"] == "batchnorm")
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
 

@@ -15,6 +15,18 @@ describe('layerbench summary of a graph spec', () => {
     expect(r.out).toContain('Total params: 36,218');
   });
 
+  it("prints the resnet20 preset with its Connected to column and Keras's 274,042 parameters", async () => {
+    const r = await cliInProcess('summary', '--preset', 'resnet20');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Layer \(type\) +Output Shape +Param # +Connected to/);
+    // The first downsampling block: its Add reads the second BatchNormalization and the projection shortcut.
+    expect(r.out).toMatch(
+      /^stage2_block1_add \(Add\) +\(None, 16, 16, 32\) +0 +stage2_block1_bn2\[0\]\[0\]\n +stage2_block1_proj_bn\[0\]\[0\]$/m,
+    );
+    expect(r.out).toMatch(/^predictions \(Dense\) +\(None, 10\) +650 +avg_pool\[0\]\[0\]$/m);
+    expect(r.out).toContain('Total params: 274,042');
+  });
+
   it('refuses a spec whose input names a later layer, naming both', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-graph-cli-'));
     const file = path.join(dir, 'cycle.json');
