@@ -157,8 +157,13 @@ export class StepBuilder {
         const density = o.mul(o.unary('Exp', o.mul(o.mul(z, z), o.scalar(-0.5))), o.scalar(1 / Math.sqrt(2 * Math.PI)));
         return [o.mul(z, phi), (da) => o.mul(da, o.add(phi, o.mul(z, density)))];
       }
-      case 'leaky_relu':
-        return [o.leakyRelu(z, KERAS_LEAKY_RELU_SLOPE), (da) => o.leakyReluGrad(da, z, KERAS_LEAKY_RELU_SLOPE)];
+      case 'leaky_relu': {
+        // The gradient reads the output, not z: with a slope >= 0 both have the same sign, and TensorFlow's
+        // remapper, which fuses Conv2D/MatMul + BiasAdd + LeakyRelu and drops the BiasAdd, then finds every
+        // node it needs (with z it logs "remapper failed ... LeakyReluGrad" on every run).
+        const a = o.leakyRelu(z, KERAS_LEAKY_RELU_SLOPE);
+        return [a, (da) => o.leakyReluGrad(da, a, KERAS_LEAKY_RELU_SLOPE)];
+      }
       case 'swish': {
         // tfjs: x * sigmoid(x); derivative s + x * s * (1 - s).
         const s = o.sigmoid(z);

@@ -7,6 +7,8 @@ export const leakyReluEngine: EngineLayer<LeakyReLULayer> = {
   paramRoles: [],
   graph(b, layer, { inputs: [x] }) {
     const slope = negativeSlopeOf(layer);
-    return [b.o.leakyRelu(x, slope), (dy) => b.o.leakyReluGrad(dy, x, slope)];
+    // The gradient reads the output (same sign as x for a slope >= 0), as the leaky_relu activation does.
+    const y = b.o.leakyRelu(x, slope);
+    return [y, (dy) => b.o.leakyReluGrad(dy, y, slope)];
   },
 };
