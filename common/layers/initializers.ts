@@ -92,7 +92,7 @@ export const initializerEditorFields: EditorField[] = [
     kind: 'choice',
     options: INITIALIZERS,
     defaultLabel: DEFAULT_KERNEL_INITIALIZER,
-    width: '128px',
+    width: '150px',
   },
   {
     key: 'biasInitializer',
@@ -101,6 +101,6 @@ export const initializerEditorFields: EditorField[] = [
     kind: 'choice',
     options: INITIALIZERS,
     defaultLabel: DEFAULT_BIAS_INITIALIZER,
-    width: '128px',
+    width: '150px',
   },
 ];
