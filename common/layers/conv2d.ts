@@ -14,7 +14,7 @@ import {
   kernelAndBias,
   kernelAndBiasWeights,
   commonLayerFields,
-  needImage,
+  convolvedShape,
   NO_PARAMS,
   ones,
   named,
@@ -25,12 +25,11 @@ import {
   pyTuple,
   readSize2,
   size2,
-  wholeNumber,
-  windowed,
+  needImage,
   dilatedKernel,
   dilationWithStrides,
 } from './helpers.js';
-import { activationField, biasField, dilationField, kernelSizeField, paddingField, stridesField } from './shared-fields.js';
+import { activationField, biasField, filtersField, dilationField, kernelSizeField, paddingField, stridesField } from './shared-fields.js';
 
 export const conv2dSchema = z.strictObject({
   type: z.literal('Conv2D'),
@@ -53,14 +52,7 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
   description: 'Learns image filters',
   newLayer: () => ({ type: 'Conv2D', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
   fields: [
-    {
-      key: 'filters',
-      label: 'Filters',
-      allowed: wholeNumber(LIMITS.filters.min, LIMITS.filters.max),
-      kind: 'count',
-      min: LIMITS.filters.min,
-      max: LIMITS.filters.max,
-    },
+    filtersField,
     kernelSizeField,
     stridesField('1'),
     dilationField,
@@ -76,16 +68,9 @@ export const conv2d: LayerDescriptor<Conv2DLayer> = {
     { field: 'dilationRate', value: layer.dilationRate, optional: true },
   ],
   outputShape(layer, [input]) {
-    const bad = needImage(layer.type, input) ?? dilationWithStrides(layer);
-    if (bad) return bad;
-    const hw = windowed(
-      input,
-      dilatedKernel(layer.kernelSize, layer.dilationRate),
-      pair(layer.strides ?? LAYER_DEFAULTS.strides),
-      layer.padding ?? LAYER_DEFAULTS.padding,
-      'kernel',
+    return (
+      dilationWithStrides(layer) ?? convolvedShape(layer, input, dilatedKernel(layer.kernelSize, layer.dilationRate), () => layer.filters)
     );
-    return typeof hw === 'string' ? hw : [hw[0], hw[1], layer.filters];
   },
   params(layer, [input]) {
     if (needImage(layer.type, input)) return NO_PARAMS;

@@ -13,7 +13,7 @@ import {
   kerasActivation,
   kerasInitializer,
   named,
-  needImage,
+  convolvedShape,
   NO_PARAMS,
   ones,
   paddingSchema,
@@ -22,7 +22,7 @@ import {
   pyTuple,
   readSize2,
   size2,
-  windowed,
+  needImage,
 } from './helpers.js';
 import { activationField, biasField, depthMultiplierField, kernelSizeField, paddingField, stridesField } from './shared-fields.js';
 
@@ -63,16 +63,7 @@ export const depthwiseConv2d: LayerDescriptor<DepthwiseConv2DLayer> = {
     { field: 'depthMultiplier', value: layer.depthMultiplier, optional: true },
   ],
   outputShape(layer, [input]) {
-    const bad = needImage(layer.type, input);
-    if (bad) return bad;
-    const hw = windowed(
-      input,
-      pair(layer.kernelSize),
-      pair(layer.strides ?? LAYER_DEFAULTS.strides),
-      layer.padding ?? LAYER_DEFAULTS.padding,
-      'kernel',
-    );
-    return typeof hw === 'string' ? hw : [hw[0], hw[1], input[2] * (layer.depthMultiplier ?? LAYER_DEFAULTS.depthMultiplier)];
+    return convolvedShape(layer, input, pair(layer.kernelSize), (c) => c * (layer.depthMultiplier ?? LAYER_DEFAULTS.depthMultiplier));
   },
   params(layer, [input]) {
     if (needImage(layer.type, input)) return NO_PARAMS;

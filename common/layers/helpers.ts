@@ -43,6 +43,22 @@ function windowOutput(input: number, window: number, stride: number, padding: Pa
   return padding === 'same' ? Math.ceil(input / stride) : Math.floor((input - window) / stride) + 1;
 }
 
+/**
+ * A convolution's output shape: the image's height and width after its kernel window (strides and padding
+ * default as in Keras) with the channels it makes from the input's, or why the layer cannot take its input.
+ */
+export function convolvedShape(
+  layer: { type: string; strides?: Size2; padding?: Padding },
+  input: Shape,
+  kernel: [number, number],
+  channels: (inputChannels: number) => number,
+): Shape | string {
+  const bad = needImage(layer.type, input);
+  if (bad) return bad;
+  const hw = windowed(input, kernel, pair(layer.strides ?? LAYER_DEFAULTS.strides), layer.padding ?? LAYER_DEFAULTS.padding, 'kernel');
+  return typeof hw === 'string' ? hw : [hw[0], hw[1], channels(input[2])];
+}
+
 /** Height and width after a sliding window, or why the window does not fit. */
 export function windowed(
   input: Shape,

@@ -14,7 +14,7 @@ import {
   kerasActivation,
   kerasInitializer,
   named,
-  needImage,
+  convolvedShape,
   NO_PARAMS,
   ones,
   paddingSchema,
@@ -23,10 +23,17 @@ import {
   pyTuple,
   readSize2,
   size2,
-  wholeNumber,
-  windowed,
+  needImage,
 } from './helpers.js';
-import { activationField, biasField, depthMultiplierField, kernelSizeField, paddingField, stridesField } from './shared-fields.js';
+import {
+  activationField,
+  biasField,
+  filtersField,
+  depthMultiplierField,
+  kernelSizeField,
+  paddingField,
+  stridesField,
+} from './shared-fields.js';
 
 export const separableConv2dSchema = z.strictObject({
   type: z.literal('SeparableConv2D'),
@@ -48,14 +55,7 @@ export const separableConv2d: LayerDescriptor<SeparableConv2DLayer> = {
   description: 'Filters each channel, then mixes them (fewer weights)',
   newLayer: () => ({ type: 'SeparableConv2D', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
   fields: [
-    {
-      key: 'filters',
-      label: 'Filters',
-      allowed: wholeNumber(LIMITS.filters.min, LIMITS.filters.max),
-      kind: 'count',
-      min: LIMITS.filters.min,
-      max: LIMITS.filters.max,
-    },
+    filtersField,
     kernelSizeField,
     stridesField('1'),
     paddingField,
@@ -70,16 +70,7 @@ export const separableConv2d: LayerDescriptor<SeparableConv2DLayer> = {
     { field: 'depthMultiplier', value: layer.depthMultiplier, optional: true },
   ],
   outputShape(layer, [input]) {
-    const bad = needImage(layer.type, input);
-    if (bad) return bad;
-    const hw = windowed(
-      input,
-      pair(layer.kernelSize),
-      pair(layer.strides ?? LAYER_DEFAULTS.strides),
-      layer.padding ?? LAYER_DEFAULTS.padding,
-      'kernel',
-    );
-    return typeof hw === 'string' ? hw : [hw[0], hw[1], layer.filters];
+    return convolvedShape(layer, input, pair(layer.kernelSize), () => layer.filters);
   },
   params(layer, [input]) {
     if (needImage(layer.type, input)) return NO_PARAMS;

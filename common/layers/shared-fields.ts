@@ -4,6 +4,15 @@ import { ACTIVATIONS, PADDINGS } from './basics.js';
 import type { EditorField } from './descriptor.js';
 import { wholeNumber } from './helpers.js';
 
+export const filtersField: EditorField = {
+  key: 'filters',
+  label: 'Filters',
+  allowed: wholeNumber(LIMITS.filters.min, LIMITS.filters.max),
+  kind: 'count',
+  min: LIMITS.filters.min,
+  max: LIMITS.filters.max,
+};
+
 export const stridesField = (placeholder: string): EditorField => ({
   key: 'strides',
   label: 'Strides',
